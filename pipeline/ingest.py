@@ -1,0 +1,355 @@
+"""Ingest stage: input files (seed .txt, plain .txt, JSON Lines) → the articles table.
+
+Every input file, and every JSON Lines record, gets exactly one row; what cannot be
+used is kept as a ``rejected`` row with an error a person understands.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import pyarrow as pa
+
+from .config import DEFAULT_CONFIG, PipelineConfig
+from .errors import ArticleRejected
+from .schemas import ARTICLES, table_from_rows
+
+
+@dataclass(frozen=True, slots=True)
+class RawInput:
+    """One input file as bytes, or the reason it could not be read."""
+
+    source: str
+    data: bytes | None
+    read_error: str | None = None
+
+
+_BYLINE = re.compile(r"^by\s+(?P<author>.+?)\s+(?P<views>\d[\d,]*)\s+views?\s*$", re.IGNORECASE)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG", "PNG image"),
+    (b"%PDF", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"GIF8", "GIF image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"\x7fELF", "executable"),
+)
+_HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
+# C0/C1 control characters other than tab and newline; replaced by spaces so offsets stay 1:1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_FINAL_PUNCT = tuple(".!?:;…\"'”’)")
+_ID_SAFE = re.compile(r"[^A-Za-z0-9._:@+-]+")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def ingest(inputs: Iterable[RawInput], *, config: PipelineConfig = DEFAULT_CONFIG) -> pa.Table:
+    """One articles row per input file or JSON Lines record, accepted or rejected."""
+    rows: list[dict[str, object]] = []
+    seen: dict[str, str] = {}
+    for raw in sorted(inputs, key=lambda r: r.source):
+        for row in _rows_for_input(raw, config=config):
+            if row["status"] == "ok":
+                first = seen.get(str(row["article_id"]))
+                if first is not None:
+                    row = _rejected(str(row["source"]), _row_bytes(row), f"duplicate article id '{row['article_id']}' (first seen in {first})")
+                else:
+                    seen[str(row["article_id"])] = str(row["source"])
+            rows.append(row)
+    return table_from_rows(rows, ARTICLES)
+
+
+def _row_bytes(row: dict[str, object]) -> bytes:
+    return str(row.get("text") or "").encode("utf-8")
+
+
+def _rows_for_input(raw: RawInput, *, config: PipelineConfig) -> Iterator[dict[str, object]]:
+    suffix = PurePosixPath(raw.source).suffix.lower()
+    if raw.data is None:
+        yield _rejected(raw.source, b"", raw.read_error or "cannot read file")
+        return
+    if suffix in config.jsonl_suffixes:
+        yield from _jsonl_rows(raw, config=config)
+        return
+    if suffix not in config.text_suffixes:
+        expected = ", ".join(config.text_suffixes + config.jsonl_suffixes)
+        yield _rejected(raw.source, raw.data, f"unsupported file type '{suffix or '(none)'}' (expected {expected})")
+        return
+    try:
+        yield _text_row(raw, config=config)
+    except ArticleRejected as exc:
+        yield _rejected(raw.source, raw.data, exc.reason)
+
+
+def _text_row(raw: RawInput, *, config: PipelineConfig) -> dict[str, object]:
+    assert raw.data is not None
+    _check_size(len(raw.data), config=config)
+    text, encoding = decode_bytes(raw.data)
+    text = clean_text(text)
+    if not text.strip():
+        raise ArticleRejected("empty file (0 bytes)" if not raw.data else "file holds only whitespace")
+    title, author, views, body, fmt = split_header(text, max_heading_words=config.max_heading_words)
+    if not body.strip():
+        raise ArticleRejected("no body text after the title")
+    _check_language(body)
+    stem = PurePosixPath(raw.source).with_suffix("").as_posix()
+    return _accepted(
+        article_id=_safe_id(stem),
+        source=raw.source,
+        title=title,
+        author=author,
+        views=views,
+        body=body,
+        fmt=fmt,
+        encoding=encoding,
+    )
+
+
+def _jsonl_rows(raw: RawInput, *, config: PipelineConfig) -> Iterator[dict[str, object]]:
+    assert raw.data is not None
+    data = raw.data
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    lines = data.split(b"\n")
+    if not any(line.strip() for line in lines):
+        yield _rejected(raw.source, raw.data, "empty file: no JSON Lines records")
+        return
+    stem = PurePosixPath(raw.source).with_suffix("").as_posix()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        source = f"{raw.source}:{number}"
+        try:
+            yield _record_row(line, source=source, stem=stem, config=config)
+        except ArticleRejected as exc:
+            yield _rejected(source, line, f"line {number}: {exc.reason}")
+
+
+def _record_row(line: bytes, *, source: str, stem: str, config: PipelineConfig) -> dict[str, object]:
+    _check_size(len(line), config=config)
+    try:
+        decoded = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleRejected(f"not valid UTF-8 at byte {exc.start}") from None
+    try:
+        record = json.loads(decoded)
+    except json.JSONDecodeError as exc:
+        raise ArticleRejected(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise ArticleRejected(f"expected a JSON object, got {type(record).__name__}")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ArticleRejected("record has no 'text'")
+    body = clean_text(text).strip("\n")
+    _check_language(body)
+    raw_id = record.get("id")
+    if raw_id is None or str(raw_id).strip() == "":
+        article_id = f"{_safe_id(stem)}-{hashlib.sha256(body.encode()).hexdigest()[:12]}"
+    else:
+        article_id = _safe_id(str(raw_id).strip())
+    title = record.get("title")
+    return _accepted(
+        article_id=article_id,
+        source=source,
+        title=str(title).strip() if title else None,
+        author=_opt_str(record.get("author")),
+        views=None,
+        body=body,
+        fmt="jsonl",
+        encoding="utf-8",
+        outlet=_opt_str(record.get("source")),
+        url=_opt_str(record.get("url")),
+        published=parse_published(record.get("published")),
+    )
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode file bytes to text, or reject them with the reason (binary, undecodable)."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise ArticleRejected(f"binary file ({kind}), not text")
+    if data.startswith(codecs.BOM_UTF8):
+        return _decode(data[len(codecs.BOM_UTF8) :], "utf-8"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode(data, "utf-16"), "utf-16"
+    if _HTML_START.match(data[:512]):
+        raise ArticleRejected("looks like an HTML page, not article text (save it as plain text)")
+    if b"\x00" in data[:65536]:
+        # UTF-16 without a BOM has a zero in every other byte of ASCII text.
+        sample = data[:4096]
+        if sample[1::2].count(0) > 0.4 * len(sample[1::2]):
+            return _decode(data, "utf-16-le"), "utf-16-le"
+        if sample[0::2].count(0) > 0.4 * len(sample[0::2]):
+            return _decode(data, "utf-16-be"), "utf-16-be"
+        raise ArticleRejected("binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # English text in a legacy 8-bit encoding is overwhelmingly Windows-1252/Latin-1; detectors
+    # guess wrong on short texts, so try it before asking one.
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise ArticleRejected("cannot decode: not UTF-8 and no other text encoding fits")
+    return str(best), best.encoding
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ArticleRejected(f"cannot decode as {encoding} (bad byte at offset {exc.start})") from None
+
+
+def clean_text(text: str) -> str:
+    """Unify line endings and blank out control characters; stripped of surrounding blank lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    if _CONTROL.search(text):
+        n_control = len(_CONTROL.findall(text))
+        if n_control > 0.1 * max(1, len(text)):
+            raise ArticleRejected("binary data: too many control characters for text")
+        text = _CONTROL.sub(" ", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def split_header(text: str, *, max_heading_words: int) -> tuple[str | None, str | None, int | None, str, str]:
+    """(title, author, views, body, format): the seed header when present, else a plain text."""
+    lines = text.strip("\n").split("\n")
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    if len(nonblank) >= 2:
+        match = _BYLINE.match(lines[nonblank[1]].strip())
+        if match:
+            views = int(match.group("views").replace(",", ""))
+            body = "\n".join(lines[nonblank[1] + 1 :]).strip("\n")
+            return lines[nonblank[0]].strip(), match.group("author").strip(), views, body, "seed"
+    if not nonblank:
+        return None, None, None, "", "plain"
+    first = lines[nonblank[0]]
+    rest = "\n".join(lines[nonblank[0] + 1 :]).strip("\n")
+    # A plain text opened by a heading-like line followed by a blank line: that line is the title.
+    followed_by_blank = nonblank[0] + 1 < len(lines) and not lines[nonblank[0] + 1].strip()
+    if followed_by_blank and is_heading(first, max_words=max_heading_words):
+        return first.strip(), None, None, rest, "plain"
+    return None, None, None, "\n".join(lines[nonblank[0] :]).strip("\n"), "plain"
+
+
+def is_heading(paragraph: str, *, max_words: int) -> bool:
+    """A short single line without final punctuation (the seed format's section headings)."""
+    stripped = paragraph.strip()
+    return (
+        bool(stripped)
+        and "\n" not in stripped
+        and len(stripped.split()) <= max_words
+        and not stripped.endswith(_FINAL_PUNCT)
+    )
+
+
+def parse_published(value: object) -> dt.date | None:
+    """A publication date from an ISO string (or any format dateparser reads); None when absent or unreadable."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    import dateparser
+
+    parsed = dateparser.parse(text, languages=["en"], settings={"STRICT_PARSING": True})
+    return parsed.date() if parsed else None
+
+
+def _check_size(n_bytes: int, *, config: PipelineConfig) -> None:
+    if n_bytes > config.max_article_bytes:
+        raise ArticleRejected(
+            f"article is {n_bytes / 1e6:.1f} MB, over the {config.max_article_bytes / 1e6:g} MB limit (max_article_bytes)"
+        )
+
+
+def _check_language(body: str) -> None:
+    """Reject text that is clearly not English: the model would only produce noise on it."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = _WORD.findall(body[:20000].lower())
+    if len(words) < 40:
+        return
+    share = sum(w in STOP_WORDS for w in words) / len(words)
+    if share < 0.12:
+        raise ArticleRejected(f"text does not look like English (only {share:.0%} English function words)")
+
+
+def _safe_id(value: str) -> str:
+    return _ID_SAFE.sub("_", value).strip("_") or "article"
+
+
+def _opt_str(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _accepted(
+    *,
+    article_id: str,
+    source: str,
+    title: str | None,
+    author: str | None,
+    views: int | None,
+    body: str,
+    fmt: str,
+    encoding: str,
+    outlet: str | None = None,
+    url: str | None = None,
+    published: dt.date | None = None,
+) -> dict[str, object]:
+    return {
+        "article_id": article_id,
+        "source": source,
+        "title": title,
+        "author": author,
+        "views": views,
+        "outlet": outlet,
+        "url": url,
+        "published": published,
+        "text": body,
+        "format": fmt,
+        "encoding": encoding,
+        "n_chars": len(body),
+        "status": "ok",
+        "error": None,
+        "content_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
+    }
+
+
+def _rejected(source: str, data: bytes, reason: str) -> dict[str, object]:
+    return {
+        "article_id": f"rejected:{source}",
+        "source": source,
+        "title": None,
+        "author": None,
+        "views": None,
+        "outlet": None,
+        "url": None,
+        "published": None,
+        "text": None,
+        "format": None,
+        "encoding": None,
+        "n_chars": None,
+        "status": "rejected",
+        "error": reason,
+        "content_sha256": hashlib.sha256(data).hexdigest(),
+    }

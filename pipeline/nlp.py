@@ -1,0 +1,66 @@
+"""Loading the spaCy pipeline with the project's entity patterns, and its version fingerprint."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from .config import MODELS_DIR, PipelineConfig
+from .errors import ModelError
+
+#: EntityRuler patterns (treaties, summits, ... the statistical model misses).
+ENTITY_PATTERNS = MODELS_DIR / "entities" / "patterns.jsonl"
+
+
+def _patterns_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    except FileNotFoundError:
+        return "none"
+
+
+@functools.lru_cache(maxsize=4)
+def load_nlp(model: str, *, max_length: int = 1_000_001) -> Language:
+    """The installed spaCy pipeline plus an EntityRuler with our patterns, loaded once per process."""
+    try:
+        module = importlib.import_module(model)
+        nlp = module.load()
+    except (ImportError, OSError) as exc:
+        raise ModelError(
+            f"spaCy model '{model}' is not installed ({exc}); run `make` to install the project's dependencies"
+        ) from exc
+    nlp.max_length = max_length
+    if ENTITY_PATTERNS.exists() and "ner" in nlp.pipe_names:
+        ruler = nlp.add_pipe("entity_ruler", name="pattern_ruler", before="ner", config={"phrase_matcher_attr": "LOWER"})
+        try:
+            ruler.from_disk(ENTITY_PATTERNS)  # type: ignore[attr-defined]
+        except (ValueError, OSError) as exc:
+            raise ModelError(f"{ENTITY_PATTERNS}: cannot load entity patterns: {exc}") from exc
+    return nlp
+
+
+def nlp_for(config: PipelineConfig) -> Language:
+    """The spaCy pipeline the configuration asks for."""
+    return load_nlp(config.spacy_model, max_length=config.max_article_bytes + 1)
+
+
+def model_info(nlp: Language) -> dict[str, str]:
+    """Name and version of the model and of our patterns, recorded in table metadata and the manifest."""
+    return {
+        "name": f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}",
+        "version": str(nlp.meta.get("version", "?")),
+        "spacy_version": spacy.__version__,
+        "patterns": _patterns_hash(ENTITY_PATTERNS),
+    }
+
+
+def nlp_fingerprint(nlp: Language) -> str:
+    """Short hash of everything that changes a parse, for the parse cache key."""
+    info = model_info(nlp)
+    blob = "|".join(f"{k}={info[k]}" for k in sorted(info)) + "|" + ",".join(nlp.pipe_names)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]

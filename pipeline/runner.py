@@ -1,0 +1,160 @@
+"""Runs stages over an output folder: reads tables, calls the pure stage functions, writes tables.
+
+This is the I/O edge of every stage; the CLI is a thin layer over these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import __version__
+from .config import PipelineConfig
+from .ingest import ingest
+from .io import ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, update_manifest, write_table
+from .nlp import model_info, nlp_for
+from .parse import DocCache, parse_articles
+from .segment import segment
+
+CACHE_DIR = ".cache"
+
+
+@dataclass
+class RunContext:
+    """What the stages of one run share: settings, the output folder, the model and the parses."""
+
+    output_dir: Path
+    config: PipelineConfig
+    progress: bool = False
+    _docs: DocCache | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def nlp(self) -> Any:
+        return nlp_for(self.config)
+
+    def model(self) -> dict[str, str]:
+        return model_info(self.nlp())
+
+    def docs(self, articles: pa.Table) -> DocCache:
+        """Parses of the accepted articles, parsing only those not cached yet."""
+        if self._docs is None:
+            started = time.perf_counter()
+            self._docs, parsed = parse_articles(
+                articles,
+                nlp=self.nlp(),
+                cache_dir=self.output_dir / CACHE_DIR / "docs",
+                batch_size=self.config.batch_size,
+                processes=self.config.effective_processes(),
+                progress=self.progress,
+            )
+            self.timings["parse"] = time.perf_counter() - started
+            self.timings["parsed_articles"] = parsed
+        return self._docs
+
+    def write(self, table: pa.Table, name: str) -> None:
+        write_table(table, self.output_dir, name, model=self.model())
+
+    def record(self, stage: str, started: float, counts: dict[str, int], inputs: dict[str, str] | None = None) -> None:
+        entry: dict[str, Any] = {
+            "seconds": round(time.perf_counter() - started, 3),
+            "rows": counts,
+            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+        if inputs is not None:
+            entry["inputs"] = inputs
+        if "parse" in self.timings:
+            entry["parse_seconds"] = round(self.timings["parse"], 3)
+            entry["parsed_articles"] = int(self.timings["parsed_articles"])
+        update_manifest(
+            self.output_dir,
+            stage,
+            entry,
+            common={
+                "pipeline_version": __version__,
+                "model": self.model(),
+                "config_fingerprint": self.config.fingerprint(),
+            },
+        )
+
+
+def stage_ingest(ctx: RunContext, input_dir: Path) -> pa.Table:
+    """Read the input folder and write articles.parquet."""
+    started = time.perf_counter()
+    raws = list(read_inputs(input_dir, config=ctx.config))
+    table = ingest(raws, config=ctx.config)
+    ctx.write(table, "articles")
+    ok = int(pc.sum(pc.equal(table["status"], "ok")).as_py() or 0)
+    hashes = {r.source: sha256_file(input_dir / r.source) for r in raws if r.data is not None}
+    ctx.record("ingest", started, {"articles": table.num_rows, "ok": ok, "rejected": table.num_rows - ok}, hashes)
+    return table
+
+
+def stage_segment(ctx: RunContext) -> pa.Table:
+    """Parse the accepted articles (cached) and write sentences.parquet."""
+    started = time.perf_counter()
+    articles = read_table(ctx.output_dir, "articles")
+    table = segment(articles, ctx.docs(articles), config=ctx.config)
+    ctx.write(table, "sentences")
+    ctx.record("segment", started, {"sentences": table.num_rows})
+    return table
+
+
+#: Stages after ingest, in order: name → function over the run context.
+STAGES: dict[str, Callable[[RunContext], pa.Table]] = {
+    "segment": stage_segment,
+}
+
+
+#: The table each stage writes (its main table when it writes several).
+STAGE_TABLES: dict[str, str] = {
+    "segment": "sentences",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """Counts for the final summary line."""
+
+    accepted: int
+    rejected: int
+    rows: dict[str, int]
+    seconds: dict[str, float]
+
+
+def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progress: bool = False) -> RunSummary:
+    """Every stage, in order, under the output folder's lock."""
+    ensure_output_dir(output_dir)
+    with output_lock(output_dir):
+        ctx = RunContext(output_dir, config, progress=progress)
+        seconds: dict[str, float] = {}
+        started = time.perf_counter()
+        articles = stage_ingest(ctx, input_dir)
+        seconds["ingest"] = time.perf_counter() - started
+        rows = {"articles": articles.num_rows}
+        for name, fn in STAGES.items():
+            started = time.perf_counter()
+            table = fn(ctx)
+            seconds[name] = time.perf_counter() - started
+            rows[STAGE_TABLES[name]] = table.num_rows
+        ok = int(pc.sum(pc.equal(articles["status"], "ok")).as_py() or 0)
+        return RunSummary(ok, articles.num_rows - ok, rows, seconds)
+
+
+def run_stage(name: str, output_dir: Path, *, config: PipelineConfig, progress: bool = False) -> pa.Table:
+    """One stage after ingest, under the output folder's lock."""
+    with output_lock(output_dir):
+        return STAGES[name](RunContext(output_dir, config, progress=progress))
+
+
+def run_ingest(input_dir: Path, output_dir: Path, *, config: PipelineConfig) -> pa.Table:
+    """The ingest stage alone, under the output folder's lock."""
+    ensure_output_dir(output_dir)
+    with output_lock(output_dir):
+        return stage_ingest(RunContext(output_dir, config), input_dir)

@@ -1,0 +1,77 @@
+"""CLI: one-line errors with documented exit codes, summary line, every input accounted for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+
+
+@pytest.fixture
+def mixed_input(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Storm Hits Coast\n\nThe storm hit the coast on Monday. Two people were hurt.\n")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    (folder / "feed.jsonl").write_text(
+        json.dumps({"id": "f1", "text": "The mayor resigned on Friday after a vote.", "published": "2020-01-03"})
+        + "\n{not json\n"
+    )
+    return folder
+
+
+def test_run_accounts_for_every_input_and_prints_summary(mixed_input: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--input", str(mixed_input), "--output", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "2 accepted / 3 rejected" in result.output
+    articles = pq.read_table(out / "articles.parquet").to_pylist()
+    assert {a["source"] for a in articles} == {"good.txt", "empty.txt", "image.txt", "feed.jsonl:1", "feed.jsonl:2"}
+    assert all((a["status"] == "ok") == (a["error"] is None) for a in articles)
+    assert (out / "sentences.parquet").exists() and (out / "manifest.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        # a missing input folder
+        (["run", "--input", "{tmp}/nope", "--output", "{tmp}/out"], 2, "input folder does not exist"),
+        # an input that is a file, not a folder
+        (["run", "--input", "{tmp}/afile", "--output", "{tmp}/out"], 2, "input is not a folder"),
+        # an output folder that cannot be created
+        (["run", "--input", "{tmp}/in", "--output", "{tmp}/afile/out"], 3, "cannot create output folder"),
+        # a stage run before its input table exists
+        (["segment", "--output", "{tmp}/empty_out"], 5, "run the 'ingest' stage first"),
+    ],
+)
+def test_errors_are_one_line_with_exit_code(tmp_path: Path, args: list[str], code: int, message: str) -> None:
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "empty_out").mkdir()
+    result = CliRunner().invoke(main, [a.format(tmp=tmp_path) for a in args])
+    assert result.exit_code == code, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_empty_input_folder_writes_empty_tables(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    result = CliRunner().invoke(main, ["run", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "0 accepted / 0 rejected" in result.output
+    assert pq.read_table(tmp_path / "out" / "sentences.parquet").num_rows == 0
+
+
+def test_every_command_documents_inputs_and_outputs() -> None:
+    runner = CliRunner()
+    for command in main.commands:
+        result = runner.invoke(main, [command, "--help"])
+        assert result.exit_code == 0
+        assert "parquet" in result.output.lower() or "tables" in result.output.lower(), command
