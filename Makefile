@@ -16,7 +16,7 @@ COMMON := pipeline/__init__.py pipeline/config.py pipeline/schemas.py pipeline/i
           pipeline/runner.py pipeline/cli.py $(STAMP)
 PARSE  := pipeline/nlp.py pipeline/parse.py $(wildcard models/entities/*)
 
-TABLES := $(OUT)/articles.parquet $(OUT)/sentences.parquet
+TABLES := $(OUT)/articles.parquet $(OUT)/sentences.parquet $(OUT)/entities.parquet $(OUT)/timexes.parquet
 
 .PHONY: all install test eval bench models clean distclean
 
@@ -34,6 +34,12 @@ $(OUT)/articles.parquet: $(INPUTS) pipeline/ingest.py $(COMMON)
 
 $(OUT)/sentences.parquet: $(OUT)/articles.parquet pipeline/segment.py $(PARSE) $(COMMON)
 	$(RUN) segment --output $(OUT) --quiet
+
+$(OUT)/entities.parquet: $(OUT)/sentences.parquet pipeline/entities.py models/entities/aliases.json $(PARSE) $(COMMON)
+	$(RUN) entities --output $(OUT) --quiet
+
+$(OUT)/timexes.parquet: $(OUT)/sentences.parquet pipeline/timexes.py pipeline/timex.py $(wildcard models/timex/*) $(PARSE) $(COMMON)
+	$(RUN) timexes --output $(OUT) --quiet
 
 test: $(STAMP)
 	$(PY) -m pytest -q

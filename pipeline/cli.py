@@ -133,5 +133,16 @@ _stage_command(
     "with exact character offsets (parses articles once; parses are cached in OUTPUT/.cache).",
 )
 
+_stage_command(
+    "entities",
+    "OUTPUT/articles.parquet + sentences.parquet → OUTPUT/entities.parquet: spaCy NER mentions (plus the "
+    "patterns in models/entities/patterns.jsonl) with one entity_id per real-world entity across articles.",
+)
+_stage_command(
+    "timexes",
+    "OUTPUT/articles.parquet + sentences.parquet → OUTPUT/timexes.parquet: dates, times, durations and sets "
+    "normalized to TIMEX3 values, relative ones anchored on each article's publication date.",
+)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -21,7 +21,9 @@ from .ingest import ingest
 from .io import ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, update_manifest, write_table
 from .nlp import model_info, nlp_for
 from .parse import DocCache, parse_articles
+from .entities import AliasTable, annotate_entities
 from .segment import segment
+from .timexes import annotate_timexes
 
 CACHE_DIR = ".cache"
 
@@ -106,15 +108,41 @@ def stage_segment(ctx: RunContext) -> pa.Table:
     return table
 
 
+def stage_entities(ctx: RunContext) -> pa.Table:
+    """Named-entity mentions with cross-article entity ids → entities.parquet."""
+    started = time.perf_counter()
+    articles = read_table(ctx.output_dir, "articles")
+    sentences = read_table(ctx.output_dir, "sentences")
+    table = annotate_entities(articles, sentences, ctx.docs(articles), aliases=AliasTable.load())
+    ctx.write(table, "entities")
+    ctx.record("entities", started, {"entities": table.num_rows, "distinct_entities": len(set(table["entity_id"].to_pylist()))})
+    return table
+
+
+def stage_timexes(ctx: RunContext) -> pa.Table:
+    """Temporal expressions normalized to TIMEX3 → timexes.parquet."""
+    started = time.perf_counter()
+    articles = read_table(ctx.output_dir, "articles")
+    sentences = read_table(ctx.output_dir, "sentences")
+    table = annotate_timexes(articles, sentences, ctx.docs(articles))
+    ctx.write(table, "timexes")
+    ctx.record("timexes", started, {"timexes": table.num_rows})
+    return table
+
+
 #: Stages after ingest, in order: name → function over the run context.
 STAGES: dict[str, Callable[[RunContext], pa.Table]] = {
     "segment": stage_segment,
+    "entities": stage_entities,
+    "timexes": stage_timexes,
 }
 
 
-#: The table each stage writes (its main table when it writes several).
+#: The table each stage writes.
 STAGE_TABLES: dict[str, str] = {
     "segment": "sentences",
+    "entities": "entities",
+    "timexes": "timexes",
 }
 
 

@@ -115,3 +115,32 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+class SentenceLookup:
+    """Finds the sentence that contains a character span, for stages that annotate spans."""
+
+    def __init__(self, sentences: pa.Table) -> None:
+        self._index: dict[str, tuple[list[int], list[int], list[str]]] = {}
+        for aid, start, end, sid in zip(
+            sentences["article_id"].to_pylist(),
+            sentences["start_char"].to_pylist(),
+            sentences["end_char"].to_pylist(),
+            sentences["sentence_id"].to_pylist(),
+            strict=True,
+        ):
+            starts, ends, ids = self._index.setdefault(aid, ([], [], []))
+            starts.append(start)
+            ends.append(end)
+            ids.append(sid)
+
+    def find(self, article_id: str, start: int, end: int) -> str | None:
+        """Id of the sentence containing [start, end), or None (inside a heading, or across sentences)."""
+        entry = self._index.get(article_id)
+        if entry is None:
+            return None
+        starts, ends, ids = entry
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0 and start < ends[i] and end <= ends[i]:
+            return ids[i]
+        return None

@@ -1,0 +1,267 @@
+"""Annotate stage, entities: spaCy NER mentions linked to one `entity_id` per real-world entity.
+
+Linking is deliberately simple and explainable: a normalized key (case, dots, leading
+"the", possessives), the alias table in models/entities/aliases.json, and surnames linked
+to a full name (same article first, then the whole corpus when only one full name fits).
+Entities of different kinds never merge.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+from spacy.tokens import Doc
+
+from .config import MODELS_DIR
+from .errors import ModelError
+from .schemas import ENTITIES, table_from_rows
+from .segment import SentenceLookup
+
+ALIASES_PATH = MODELS_DIR / "entities" / "aliases.json"
+
+#: spaCy label → entity kind; labels of one kind may share an id, different kinds never do.
+KIND_OF_LABEL: dict[str, str] = {
+    "PERSON": "person",
+    "ORG": "org",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "facility",
+    "NORP": "norp",
+    "EVENT": "event",
+    "LAW": "law",
+    "PRODUCT": "product",
+    "WORK_OF_ART": "work",
+    "LANGUAGE": "language",
+}
+# DATE, TIME, MONEY, PERCENT, QUANTITY, CARDINAL and ORDINAL are values, handled by the
+# timex and claim stages, not entities with identity.
+
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$", re.IGNORECASE)
+_LEADING_DET = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_NON_WORD = re.compile(r"[^\w\s&'-]+")
+_SPACES = re.compile(r"\s+")
+_SLUG = re.compile(r"[^a-z0-9]+")
+_HONORIFIC = re.compile(r"^(?:mr|mrs|ms|dr|president|prime minister|sen|senator|gov|governor|rep)\.?\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class AliasTable:
+    """Normalized key → canonical name, per entity kind (data in models/entities/aliases.json)."""
+
+    by_kind: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path = ALIASES_PATH) -> AliasTable:
+        """Read the alias table, with a clear error when it is missing or malformed."""
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ModelError(f"{path}: alias table not found") from None
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{path}: cannot read alias table: {exc}") from exc
+        if not isinstance(raw, dict):
+            raise ModelError(f"{path}: expected an object of kind → {{alias: canonical name}}")
+        by_kind = {
+            kind: {entity_key(alias): str(name) for alias, name in table.items()}
+            for kind, table in raw.items()
+            if not kind.startswith("_") and isinstance(table, dict)
+        }
+        return cls(by_kind)
+
+    def canonical(self, kind: str, key: str) -> str | None:
+        """The canonical name for a key, if the table knows it."""
+        return self.by_kind.get(kind, {}).get(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One entity mention before linking."""
+
+    article_id: str
+    start_char: int
+    end_char: int
+    text: str
+    label: str
+    kind: str
+    key: str
+    source_rule: str  # ner | ruler | surname
+
+
+def entity_key(text: str) -> str:
+    """Normalized form used to compare names: `the U.S.'s` → `us`."""
+    text = _POSSESSIVE.sub("", text.strip())
+    text = _LEADING_DET.sub("", text)
+    text = text.replace(".", "")
+    text = _NON_WORD.sub(" ", text)
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def _display(text: str) -> str:
+    text = _POSSESSIVE.sub("", _SPACES.sub(" ", text.strip()))
+    return _LEADING_DET.sub("", text)
+
+
+_HYPHEN_PARTS = re.compile(r"[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*")
+
+
+def mentions(article_id: str, doc: Doc) -> Iterable[Mention]:
+    """Named-entity mentions of one parsed article (values such as dates excluded).
+
+    Hyphenated compounds of names ("U.S.-Russia", "Trump-Putin") are split into one
+    mention per name, since each part is an entity of its own.
+    """
+    for ent in doc.ents:
+        kind = KIND_OF_LABEL.get(ent.label_)
+        if kind is None:
+            continue
+        from_ruler = ent.ent_id_ != ""
+        parts = _hyphen_parts(ent.text) if not from_ruler else None
+        if parts:
+            for start, end in parts:
+                text = ent.text[start:end]
+                yield Mention(article_id, ent.start_char + start, ent.start_char + end, text, ent.label_, kind, entity_key(text), "ner")
+            continue
+        key = entity_key(ent.text)
+        if key:
+            yield Mention(article_id, ent.start_char, ent.end_char, ent.text, ent.label_, kind, key, "ruler" if from_ruler else "ner")
+
+
+def _hyphen_parts(text: str) -> list[tuple[int, int]] | None:
+    """Spans of the names in `A-B` compounds of capitalized names, else None."""
+    if "-" not in text or " " in text:
+        return None
+    pieces = text.split("-")
+    if len(pieces) < 2 or not all(p[:1].isupper() for p in pieces):
+        return None
+    spans, pos = [], 0
+    for piece in pieces:
+        spans.append((pos, pos + len(piece)))
+        pos += len(piece) + 1
+    return spans
+
+
+def with_bare_surnames(found: list[Mention], doc: Doc) -> list[Mention]:
+    """Add the bare surnames the model missed ("Trump" after "Donald Trump" in the same article)."""
+    surnames = {m.text.split()[-1] for m in found if m.kind == "person" and " " in m.text.strip()}
+    if not surnames:
+        return found
+    covered = [False] * (len(doc.text) + 1)
+    for m in found:
+        for i in range(m.start_char, m.end_char):
+            covered[i] = True
+    extra = [
+        Mention(found[0].article_id, t.idx, t.idx + len(t), t.text, "PERSON", "person", entity_key(t.text), "surname")
+        for t in doc
+        if t.text in surnames and t.pos_ == "PROPN" and not covered[t.idx]
+    ]
+    return sorted(found + extra, key=lambda m: (m.start_char, m.end_char))
+
+
+def link(all_mentions: list[Mention], aliases: AliasTable) -> list[tuple[str, str]]:
+    """(entity_id, canonical_name) for each mention, in the same order."""
+    # 1. Base key per mention: alias canonical key if known, else its own key (honorifics dropped for people).
+    base: list[tuple[str, str]] = []
+    for m in all_mentions:
+        key = _HONORIFIC.sub("", m.key) if m.kind == "person" else m.key
+        kind = m.kind
+        if kind == "org" and aliases.canonical("org", key) is None and aliases.canonical("place", key):
+            kind = "place"  # a country name tagged ORG ("U.S." in "U.S.-Russia")
+        alias = aliases.canonical(kind, key)
+        base.append((kind, entity_key(alias) if alias else key))
+    # The same name labeled ORG in one place and GPE in another is one entity: the kind it has
+    # most often wins (ties go to place), so "Russia" tagged ORG joins "Russia" tagged GPE.
+    kinds_of_key: dict[str, Counter[str]] = defaultdict(Counter)
+    for kind, key in base:
+        if kind in {"org", "place"}:
+            kinds_of_key[key][kind] += 1
+    base = [
+        (max(sorted(kinds_of_key[key]), key=lambda k: (kinds_of_key[key][k], k == "place")), key)
+        if kind in {"org", "place"}
+        else (kind, key)
+        for kind, key in base
+    ]
+    # 2. Surnames: a one-word person key → the full name ending in it (same article first, then corpus).
+    full_by_article: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    full_global: dict[str, set[str]] = defaultdict(set)
+    for m, (kind, key) in zip(all_mentions, base, strict=True):
+        if kind == "person" and " " in key:
+            last = key.rsplit(" ", 1)[1]
+            for surname in {last, last.rsplit("-", 1)[-1]}:
+                full_by_article[m.article_id][surname].add(key)
+                full_global[surname].add(key)
+    # The small model often labels a known person's surname ORG or GPE ("Trump" as ORG): a
+    # one-word mention of another kind that is a person's surname in the same article is that person.
+    base = [
+        ("person", key)
+        if kind in {"org", "place", "norp"} and " " not in key and key in full_by_article[m.article_id]
+        and aliases.canonical(kind, key) is None
+        else (kind, key)
+        for m, (kind, key) in zip(all_mentions, base, strict=True)
+    ]
+    linked: list[tuple[str, str]] = []
+    for m, (kind, key) in zip(all_mentions, base, strict=True):
+        if kind == "person" and " " not in key:
+            local = full_by_article[m.article_id].get(key, set())
+            if len(local) == 1:
+                key = next(iter(local))
+            elif not local and len(full_global.get(key, ())) == 1:
+                key = next(iter(full_global[key]))
+        linked.append((kind, key))
+    # 3. Canonical name: alias name, else the most frequent longest surface form of the key.
+    surfaces: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for m, kk in zip(all_mentions, linked, strict=True):
+        if _display(m.text) and entity_key(m.text) == kk[1]:
+            surfaces[kk][_display(m.text)] += 1
+    out: list[tuple[str, str]] = []
+    for kind, key in linked:
+        alias = aliases.canonical(kind, key)
+        if alias:
+            name = alias
+        elif surfaces.get((kind, key)):
+            name = min(surfaces[(kind, key)].items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0]
+        else:
+            name = key.title()
+        out.append((f"{kind}:{_SLUG.sub('_', key).strip('_') or 'x'}", name))
+    return out
+
+
+def annotate_entities(
+    articles: pa.Table, sentences: pa.Table, docs: Mapping[str, Doc], *, aliases: AliasTable
+) -> pa.Table:
+    """The entities table: every named mention inside a sentence, with cross-article entity ids."""
+    lookup = SentenceLookup(sentences)
+    found: list[tuple[Mention, str]] = []
+    for article_id, status in zip(articles["article_id"].to_pylist(), articles["status"].to_pylist(), strict=True):
+        if status != "ok":
+            continue
+        for m in with_bare_surnames(list(mentions(article_id, docs[article_id])), docs[article_id]):
+            sid = lookup.find(article_id, m.start_char, m.end_char)
+            if sid is not None:  # mentions in headings are not part of any sentence
+                found.append((m, sid))
+    ids = link([m for m, _ in found], aliases)
+    rows: list[dict[str, object]] = []
+    counters: Counter[str] = Counter()
+    for (m, sid), (entity_id, name) in zip(found, ids, strict=True):
+        n = counters[m.article_id]
+        counters[m.article_id] += 1
+        rows.append(
+            {
+                "mention_id": f"{m.article_id}/e{n:04d}",
+                "article_id": m.article_id,
+                "sentence_id": sid,
+                "start_char": m.start_char,
+                "end_char": m.end_char,
+                "text": m.text,
+                "label": m.label,
+                "entity_id": entity_id,
+                "canonical_name": name,
+                "source_rule": m.source_rule,
+            }
+        )
+    return table_from_rows(rows, ENTITIES)

@@ -1,0 +1,103 @@
+"""Entities: mentions of one real-world entity share an id within and across articles; kinds never merge."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from pipeline.entities import AliasTable, Mention, annotate_entities, entity_key, link
+from pipeline.errors import ModelError
+from pipeline.ingest import RawInput, ingest
+from pipeline.segment import segment
+
+ALIASES = AliasTable.load()
+
+
+def _m(article: str, text: str, label: str) -> Mention:
+    from pipeline.entities import KIND_OF_LABEL
+
+    return Mention(article, 0, len(text), text, label, KIND_OF_LABEL[label], entity_key(text), "ner")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # abbreviation with dots vs full name, across articles, via the alias table
+        (("x", "U.S.", "GPE"), ("y", "the United States", "GPE")),
+        # bare abbreviation vs abbreviation with a determiner
+        (("x", "US", "GPE"), ("y", "the US", "GPE")),
+        # possessive
+        (("x", "Russia's", "GPE"), ("x", "Russia", "GPE")),
+        # case and punctuation
+        (("x", "NATO", "ORG"), ("y", "Nato", "ORG")),
+        # treaty long name vs short name (alias table)
+        (("x", "Intermediate-Range Nuclear Forces Treaty", "LAW"), ("y", "the INF Treaty", "LAW")),
+        # a country tagged ORG by the model is still the country
+        (("x", "U.S.", "ORG"), ("y", "United States", "GPE")),
+    ],
+)
+def test_mentions_that_share_an_id(a: tuple[str, str, str], b: tuple[str, str, str]) -> None:
+    ids = link([_m(*a), _m(*b)], ALIASES)
+    assert ids[0][0] == ids[1][0]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # different kinds never merge: a person and a country with the same name
+        (("x", "Jordan", "PERSON"), ("y", "Jordan", "GPE")),
+        # different people
+        (("x", "Donald Trump", "PERSON"), ("y", "Melania Trump", "PERSON")),
+        # a nationality is not the country
+        (("x", "Russian", "NORP"), ("y", "Russia", "GPE")),
+    ],
+)
+def test_mentions_that_must_not_share_an_id(a: tuple[str, str, str], b: tuple[str, str, str]) -> None:
+    ids = link([_m(*a), _m(*b)], ALIASES)
+    assert ids[0][0] != ids[1][0]
+
+
+def test_surname_links_to_full_name_in_same_article_and_ambiguous_one_does_not() -> None:
+    mentions = [
+        _m("a", "Donald Trump", "PERSON"),
+        _m("a", "Trump", "PERSON"),
+        _m("b", "Donald Trump", "PERSON"),
+        _m("b", "Melania Trump", "PERSON"),
+        _m("b", "Trump", "PERSON"),  # two Trumps in article b: ambiguous, left alone
+    ]
+    ids = [i for i, _ in link(mentions, ALIASES)]
+    assert ids[0] == ids[1] == ids[2]
+    assert ids[4] not in {ids[2], ids[3]}
+
+
+def test_canonical_names_and_readable_ids() -> None:
+    ids = link([_m("x", "U.S.", "GPE"), _m("x", "Vladimir Putin", "PERSON"), _m("x", "Putin", "PERSON")], ALIASES)
+    assert ids[0] == ("place:united_states", "United States")
+    assert ids[1] == ids[2] == ("person:vladimir_putin", "Vladimir Putin")
+
+
+def test_annotate_over_parsed_articles(nlp: Language) -> None:
+    inputs = [
+        # the model tags the second "Trump" ORG and misses the third: both must still be Donald Trump
+        RawInput("a.txt", b"Donald Trump met Vladimir Putin in Russia. Later, Trump praised the Russian leader. Trump left."),
+        RawInput("b.txt", b"The United States and Russia signed the INF Treaty in 1987."),
+    ]
+    articles = ingest(inputs)
+    docs = {aid: nlp(text) for aid, text in zip(articles["article_id"].to_pylist(), articles["text"].to_pylist())}
+    sentences = segment(articles, docs)
+    rows = annotate_entities(articles, sentences, docs, aliases=ALIASES).to_pylist()
+    texts = {aid: t for aid, t in zip(articles["article_id"].to_pylist(), articles["text"].to_pylist())}
+    for r in rows:
+        assert texts[r["article_id"]][r["start_char"] : r["end_char"]] == r["text"]
+        assert r["sentence_id"].startswith(r["article_id"] + "/s")
+    by_text = {(r["article_id"], r["text"]): r["entity_id"] for r in rows}
+    trumps = [r["entity_id"] for r in rows if r["article_id"] == "a" and "Trump" in r["text"]]
+    assert trumps == ["person:donald_trump"] * 3
+    assert by_text[("a", "Russia")] == by_text[("b", "Russia")]
+    assert by_text[("b", "INF Treaty")] == "law:inf_treaty"
+    assert not any(r["label"] in {"DATE", "CARDINAL"} for r in rows)
+
+
+def test_missing_alias_table_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(ModelError, match="alias table not found"):
+        AliasTable.load(tmp_path / "nope.json")
