@@ -9,6 +9,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from .config import MODELS_DIR, PipelineConfig
 from .errors import ModelError
@@ -24,6 +25,16 @@ def _patterns_hash(path: Path) -> str:
         return "none"
 
 
+@Language.component("paragraph_boundaries")
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """Start a sentence after every blank line, so no parse crosses a paragraph or a heading."""
+    for token in doc[1:]:
+        prev = doc[token.i - 1]
+        if (prev.is_space and prev.text.count("\n") >= 2) or prev.whitespace_.count("\n") >= 2:
+            token.is_sent_start = True
+    return doc
+
+
 @functools.lru_cache(maxsize=4)
 def load_nlp(model: str, *, max_length: int = 1_000_001) -> Language:
     """The installed spaCy pipeline plus an EntityRuler with our patterns, loaded once per process."""
@@ -35,6 +46,8 @@ def load_nlp(model: str, *, max_length: int = 1_000_001) -> Language:
             f"spaCy model '{model}' is not installed ({exc}); run `make` to install the project's dependencies"
         ) from exc
     nlp.max_length = max_length
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("paragraph_boundaries", before="parser")
     if ENTITY_PATTERNS.exists() and "ner" in nlp.pipe_names:
         ruler = nlp.add_pipe("entity_ruler", name="pattern_ruler", before="ner", config={"phrase_matcher_attr": "LOWER"})
         try:

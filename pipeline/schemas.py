@@ -104,6 +104,7 @@ CLAIMS = pa.schema(
         _f("quantity_value", pa.float64(), "Numeric value of the claim's main quantity, or null."),
         _f("quantity_unit", _STR, "Unit of that quantity (`km`, `percent`, `people`, `USD`), or null."),
         _f("quantity_text", _STR, "The quantity as written, or null."),
+        _f("quantity_mod", _STR, "Approximation of the quantity: MORE_THAN, LESS_THAN, APPROX, or null when exact."),
         _f("entity_ids", _LIST_STR, "Entities the claim mentions (ids in entities.parquet)."),
         _f("timex_ids", _LIST_STR, "Temporal expressions in the claim (ids in timexes.parquet)."),
         _f("checkworthiness", pa.float64(), "Score 0..1 from the trained check-worthiness model.", nullable=False),

@@ -37,3 +37,32 @@ def seed_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "input"
     shutil.copytree(SEEDS, dest)
     return dest
+
+
+class ConstantScorer:
+    """Stands in for the check-worthiness model where a test is about extraction, not ranking."""
+
+    def score(self, texts: list[str], *, docs: object = None) -> "object":
+        import numpy as np
+
+        return np.full(len(texts), 0.5)
+
+
+def build_tables(nlp: Language, texts: dict[str, str], published: str | None = "2019-03-01") -> dict[str, object]:
+    """articles … claims tables and parses for a few short articles, in memory."""
+    import json
+
+    from pipeline.claims import ClaimLexicon, extract_claims
+    from pipeline.entities import AliasTable, annotate_entities
+    from pipeline.ingest import RawInput, ingest
+    from pipeline.segment import segment
+    from pipeline.timexes import annotate_timexes
+
+    lines = "\n".join(json.dumps({"id": k, "text": v, "published": published, "source": f"outlet-{k}"}) for k, v in texts.items())
+    articles = ingest([RawInput("t.jsonl", lines.encode())])
+    docs = {a: nlp(t) for a, t in zip(articles["article_id"].to_pylist(), articles["text"].to_pylist())}
+    sentences = segment(articles, docs)
+    entities = annotate_entities(articles, sentences, docs, aliases=AliasTable.load())
+    timexes = annotate_timexes(articles, sentences, docs)
+    claims = extract_claims(articles, sentences, entities, timexes, docs, scorer=ConstantScorer(), lexicon=ClaimLexicon.load())
+    return {"articles": articles, "sentences": sentences, "entities": entities, "timexes": timexes, "claims": claims, "docs": docs}

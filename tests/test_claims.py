@@ -1,0 +1,122 @@
+"""Claims: selection, reported speech, coordination, decontextualization and structure, sentence by sentence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from conftest import build_tables
+from pipeline.claims import ClaimLexicon
+from pipeline.errors import ModelError
+
+def claims_of(nlp: Language, text: str) -> list[dict[str, object]]:
+    return build_tables(nlp, {"t": text})["claims"].to_pylist()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This article delves into the history of the Trump-Putin relationship since 2016.",  # the article about itself
+        "In this section, we will examine the 2018 Helsinki summit.",  # self-reference with "we"
+        "Understanding the historical context of the 1991 collapse is crucial.",  # exhortation
+        "Let's look at the key meetings between Trump and Putin.",  # imperative
+        "Did Trump meet Putin in Hamburg in 2017?",  # question
+        "The relationship between the two countries has been complex.",  # opinion, nothing checkable
+        "Guys, understanding these summits is essential for anyone following politics.",  # exhortation to the reader
+    ],
+)
+def test_sentences_that_yield_no_claim(nlp: Language, text: str) -> None:
+    assert claims_of(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # plain event with time and place
+        ("Trump met Putin in Helsinki in July 2018.", {"subject": "Trump", "predicate": "meet", "object": "Putin", "place": "Helsinki", "time_value": "2018-07", "negated": False, "hedged": False}),
+        # light verb folded into the predicate
+        ("The summit took place in Hamburg in July 2017.", {"predicate": "take place", "place": "Hamburg", "time_value": "2017-07"}),
+        # negation
+        ("The two leaders did not sign an agreement in Helsinki in 2018.", {"negated": True, "predicate": "sign"}),
+        # hedging adverb
+        ("Russia reportedly interfered in the 2016 election.", {"hedged": True, "predicate": "interfere"}),
+        # hedging verb: the content verb becomes the predicate
+        ("In 2018, Trump appeared to side with Putin over U.S. intelligence agencies.", {"hedged": True, "predicate": "side with", "object": "Putin"}),
+        # modal hedge
+        ("Russian hackers may have accessed 500 voter databases in 2016.", {"hedged": True}),
+        # reported speech: the claim belongs to the speaker
+        ("Trump stated that the meeting took place in July 2017.", {"attributed_to": "Trump", "predicate": "take place", "time_value": "2017-07"}),
+        # "according to" attribution
+        ("According to Reuters, the talks in Helsinki lasted two hours.", {"attributed_to": "Reuters", "predicate": "last"}),
+        # group speaker
+        ("Critics argued that the 2018 summit in Helsinki produced no agreement.", {"attributed_to": "Critics"}),
+        # quantity with unit
+        ("The treaty banned missiles with a range of 5,500 kilometers in 1987.", {"quantity_value": 5500.0, "quantity_unit": "km"}),
+        # approximate quantity
+        ("More than 100 people died in the floods in 2019.", {"quantity_value": 100.0, "quantity_mod": "MORE_THAN"}),
+    ],
+)
+def test_structured_fields(nlp: Language, text: str, expected: dict[str, object]) -> None:
+    claims = claims_of(nlp, text)
+    assert len(claims) == 1, claims
+    got = {k: claims[0][k] for k in expected}
+    if "time_value" in expected:
+        assert claims[0]["timex_ids"], "time must link to the timexes table"
+    assert got == expected
+
+
+def test_coordinated_clauses_yield_one_claim_each(nlp: Language) -> None:
+    claims = claims_of(nlp, "Trump met Putin in Hamburg in 2017, and Biden met Putin in Geneva in 2021.")
+    assert [(c["subject"], c["place"], c["time_value"]) for c in claims] == [
+        ("Trump", "Hamburg", "2017"),
+        ("Biden", "Geneva", "2021"),
+    ]
+    for c in claims:
+        assert c["start_char"] < c["end_char"]
+
+
+def test_shared_subject_is_repeated_in_second_claim(nlp: Language) -> None:
+    claims = claims_of(nlp, "Putin arrived in Helsinki on July 16, 2018 and met Trump at the presidential palace.")
+    assert len(claims) == 2
+    assert claims[1]["text"].startswith("Putin met Trump")
+
+
+@pytest.mark.parametrize(
+    ("text", "needle", "resolved"),
+    [
+        # personal pronoun → the one person in focus
+        ("Donald Trump met Vladimir Putin in Hamburg in July 2017. He praised Putin in Helsinki in July 2018.", "Donald Trump praised", True),
+        # definite description → the treaty named before
+        ("The INF Treaty was signed in 1987. The United States withdrew from the treaty in 2019.", "withdrew from the INF Treaty", True),
+        # "the two leaders" → the two people named before
+        ("Donald Trump met Vladimir Putin in July 2017. The two leaders discussed Syria in Hamburg.", "Donald Trump and Vladimir Putin discussed", True),
+        # no antecedent: keep the claim, mark it
+        ("He signed the bill in Washington in 2019.", "He signed", False),
+    ],
+)
+def test_decontextualization(nlp: Language, text: str, needle: str, resolved: bool) -> None:
+    claims = claims_of(nlp, text)
+    last = claims[-1]
+    assert needle in last["text"]
+    assert last["is_standalone"] is resolved
+    assert bool(last["unresolved"]) is (not resolved)
+    article_text = text
+    assert article_text[last["start_char"] : last["end_char"]] == last["original_text"]
+
+
+def test_resolved_antecedent_adds_entity_id(nlp: Language) -> None:
+    claims = claims_of(nlp, "Donald Trump met Vladimir Putin in Hamburg in July 2017. He praised Putin in Helsinki in July 2018.")
+    assert "person:donald_trump" in claims[-1]["entity_ids"]
+
+
+def test_claim_ids_are_stable_and_ordered(nlp: Language) -> None:
+    text = "Trump met Putin in Hamburg in 2017. Biden met Putin in Geneva in 2021."
+    first, second = claims_of(nlp, text), claims_of(nlp, text)
+    assert [c["claim_id"] for c in first] == ["t/c0000", "t/c0001"] == [c["claim_id"] for c in second]
+
+
+def test_missing_lexicon_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="claim lexicon not found"):
+        ClaimLexicon.load(tmp_path / "none.json")
