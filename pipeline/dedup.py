@@ -1,0 +1,336 @@
+"""Dedup stage: claims stating the same fact, across sources, share a stable `cluster_id`.
+
+Near-linear: candidates come from blocking (MinHash LSH over content words and entity
+ids, plus claims sharing two entities), never from all pairs; only candidates are
+scored, by the MRPC-calibrated text scorer combined with structure (time, place,
+quantity, negation). Claims that look alike but disagree on a value are kept apart,
+and linked by `event_key` so conflict detection can compare them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+from datasketch import MinHash, MinHashLSH
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from .places import Gazetteer
+from .schemas import CLAIM_CLUSTERS, table_from_rows
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class DedupSettings:
+    """Blocking and decision settings, with their defaults."""
+
+    #: MinHash permutations and LSH Jaccard threshold for text blocking.
+    num_perm: int = 64
+    lsh_threshold: float = 0.3
+    #: Buckets larger than this are too generic to block on (e.g. one very common entity).
+    max_bucket: int = 60
+    #: Text probability above which two claims with no structural disagreement are the same fact.
+    #: None: the scorer's MRPC-calibrated threshold.
+    same_threshold: float | None = None
+    #: Looser probability above which two claims are about the same event (for conflicts).
+    event_threshold: float = 0.35
+
+    def __post_init__(self) -> None:
+        if self.num_perm < 16 or self.num_perm % 2:
+            raise ValueError(f"num_perm must be an even number >= 16, got {self.num_perm!r}")
+        if not 0.0 < self.lsh_threshold < 1.0:
+            raise ValueError(f"lsh_threshold must be in (0, 1), got {self.lsh_threshold!r}")
+        if self.max_bucket < 2:
+            raise ValueError(f"max_bucket must be >= 2, got {self.max_bucket!r}")
+
+
+DEFAULT_SETTINGS = DedupSettings()
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFacts:
+    """What structure says about one claim, for comparing it with another."""
+
+    claim_id: str
+    article_id: str
+    text: str
+    entity_ids: frozenset[str]
+    predicate: str | None
+    negated: bool
+    time_start: object
+    time_end: object
+    place: str | None
+    quantity_value: float | None
+    quantity_unit: str | None
+    quantity_mod: str | None
+
+
+def facts_from(claims: pa.Table) -> list[ClaimFacts]:
+    """ClaimFacts for every row of the claims table, in row order."""
+    cols = claims.select(
+        ["claim_id", "article_id", "text", "entity_ids", "predicate", "negated", "time_start", "time_end", "place",
+         "quantity_value", "quantity_unit", "quantity_mod"]
+    ).to_pydict()
+    return [
+        ClaimFacts(
+            cols["claim_id"][i], cols["article_id"][i], cols["text"][i], frozenset(cols["entity_ids"][i] or ()),
+            cols["predicate"][i], bool(cols["negated"][i]), cols["time_start"][i], cols["time_end"][i],
+            cols["place"][i], cols["quantity_value"][i], cols["quantity_unit"][i], cols["quantity_mod"][i],
+        )
+        for i in range(claims.num_rows)
+    ]
+
+
+def blocking_tokens(text: str, entity_ids: Iterable[str]) -> set[str]:
+    """Content words and entity ids: what two claims about one fact tend to share."""
+    words = {w for w in _WORD.findall(text.lower()) if w not in STOP_WORDS and len(w) > 2}
+    return words | {f"@{e}" for e in entity_ids}
+
+
+def candidate_pairs(
+    facts: Sequence[ClaimFacts], *, settings: DedupSettings = DEFAULT_SETTINGS
+) -> set[tuple[int, int]]:
+    """Index pairs worth scoring (i < j): near-linear in the number of claims, never all pairs."""
+    pairs: set[tuple[int, int]] = set()
+    token_sets = [sorted(blocking_tokens(f.text, f.entity_ids)) for f in facts]
+    keep = [i for i, t in enumerate(token_sets) if t]
+    if keep:
+        hashes = MinHash.bulk([[t.encode() for t in token_sets[i]] for i in keep], num_perm=settings.num_perm, seed=1)
+        lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm)
+        with lsh.insertion_session() as session:
+            for i, mh in zip(keep, hashes, strict=True):
+                session.insert(i, mh, check_duplication=False)
+        for table in lsh.hashtables:
+            for band in table.keys():
+                _add_bucket(pairs, table.get(band), settings.max_bucket)
+    # Claims that name the same two entities are candidates too, whatever their wording.
+    buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, f in enumerate(facts):
+        ids = sorted(f.entity_ids)
+        for a in range(len(ids)):
+            for b in range(a + 1, len(ids)):
+                buckets[(ids[a], ids[b])].append(i)
+    for members in buckets.values():
+        _add_bucket(pairs, members, settings.max_bucket)
+    return pairs
+
+
+def _add_bucket(pairs: set[tuple[int, int]], members: Iterable[int], max_bucket: int) -> None:
+    ordered = sorted(set(members))
+    if len(ordered) < 2 or len(ordered) > max_bucket:
+        return
+    for x in range(len(ordered)):
+        for y in range(x + 1, len(ordered)):
+            pairs.add((ordered[x], ordered[y]))
+
+
+def structural_disagreement(a: ClaimFacts, b: ClaimFacts, *, places: Gazetteer) -> str | None:
+    """Why two claims cannot state the same fact (date, place, quantity, negation), or None."""
+    if a.negated != b.negated:
+        return "negation"
+    if a.time_start and b.time_start and a.time_end and b.time_end:
+        if a.time_end < b.time_start or b.time_end < a.time_start:  # type: ignore[operator]
+            return "date"
+    if a.place and b.place and not places.compatible(a.place, b.place):
+        return "place"
+    if a.quantity_value is not None and b.quantity_value is not None and a.quantity_unit == b.quantity_unit:
+        if not quantities_agree(a.quantity_value, a.quantity_mod, b.quantity_value, b.quantity_mod):
+            return "quantity"
+    return None
+
+
+def quantities_agree(a: float, mod_a: str | None, b: float, mod_b: str | None) -> bool:
+    """`more than 100` agrees with `120`; `about 30` with `32`; `5,500` does not with `5,000`."""
+    if mod_a == "MORE_THAN" and b >= a or mod_b == "MORE_THAN" and a >= b:
+        return True
+    if mod_a == "LESS_THAN" and b <= a or mod_b == "LESS_THAN" and a <= b:
+        return True
+    tolerance = 0.1 if "APPROX" in (mod_a, mod_b) else 0.005
+    return abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-9)
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(self.parent)):
+            out[self.find(i)].append(i)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PairDecision:
+    """The outcome of comparing two candidate claims."""
+
+    same: bool
+    same_event: bool
+    probability: float
+    disagreement: str | None
+
+
+PairJudge = Callable[[int, int], PairDecision]
+
+
+def stable_id(prefix: str, members: Iterable[str]) -> str:
+    """An id derived from member ids only: identical across runs and input orders."""
+    digest = hashlib.sha1("\n".join(sorted(members)).encode()).hexdigest()[:16]
+    return f"{prefix}{digest}"
+
+
+def cluster(
+    facts: Sequence[ClaimFacts],
+    *,
+    judge: PairJudge,
+    outlets: Mapping[str, str],
+    checkworthiness: Sequence[float],
+    standalone: Sequence[bool],
+    settings: DedupSettings = DEFAULT_SETTINGS,
+) -> tuple[pa.Table, list[tuple[int, int, PairDecision]]]:
+    """The claim_clusters table, and the judged candidate pairs (conflict detection reuses them)."""
+    n = len(facts)
+    same = _UnionFind(n)
+    event = _UnionFind(n)
+    judged: list[tuple[int, int, PairDecision]] = []
+    for i, j in sorted(candidate_pairs(facts, settings=settings)):
+        decision = judge(i, j)
+        judged.append((i, j, decision))
+        if decision.same:
+            same.union(i, j)
+        if decision.same or decision.same_event:
+            event.union(i, j)
+    event_key = {
+        i: stable_id("v", (facts[m].claim_id for m in members)) for members in event.groups().values() for i in members
+    }
+    rows: list[dict[str, object]] = []
+    for members in same.groups().values():
+        cluster_id = stable_id("k", (facts[m].claim_id for m in members))
+        articles = {facts[m].article_id for m in members}
+        sources = {outlets.get(facts[m].article_id, facts[m].article_id) for m in members}
+        best = max(members, key=lambda m: (standalone[m], round(checkworthiness[m], 6), -len(facts[m].text), facts[m].claim_id))
+        for m in members:
+            rows.append(
+                {
+                    "claim_id": facts[m].claim_id,
+                    "cluster_id": cluster_id,
+                    "is_representative": m == best,
+                    "n_articles": len(articles),
+                    "n_sources": len(sources),
+                    "n_claims": len(members),
+                    "event_key": event_key[m],
+                }
+            )
+    return table_from_rows(rows, CLAIM_CLUSTERS), judged
+
+
+_VETO_KIND = {
+    "negation_mismatch": "negation",
+    "year_mismatch": "date",
+    "date_mismatch": "date",
+    "number_mismatch": "quantity",
+    "place_mismatch": "place",
+}
+
+
+class ClaimMatcher:
+    """Judges candidate pairs: the MRPC-calibrated text score combined with structure."""
+
+    def __init__(
+        self,
+        facts: Sequence[ClaimFacts],
+        infos: Sequence[object],
+        *,
+        scorer: object,
+        places: Gazetteer,
+        settings: DedupSettings = DEFAULT_SETTINGS,
+    ) -> None:
+        self.facts = facts
+        self.infos = infos
+        self.scorer = scorer
+        self.places = places
+        self.threshold = settings.same_threshold if settings.same_threshold is not None else float(scorer.threshold)  # type: ignore[attr-defined]
+        self.event_threshold = settings.event_threshold
+
+    def __call__(self, i: int, j: int) -> PairDecision:
+        a, b = self.facts[i], self.facts[j]
+        score = self.scorer.score_info(self.infos[i], self.infos[j])  # type: ignore[attr-defined]
+        disagreement = structural_disagreement(a, b, places=self.places) or _VETO_KIND.get(score.veto or "")
+        shares_entity = bool(a.entity_ids & b.entity_ids)
+        same = score.probability >= self.threshold and disagreement is None
+        same_event = score.probability >= self.event_threshold and shares_entity
+        return PairDecision(same, same_event, float(score.probability), disagreement)
+
+
+def claim_infos(claims: pa.Table, docs: Mapping[str, object]) -> list[object]:
+    """Text analysis of each claim's original span, from the article's existing parse (no re-parsing)."""
+    from .similarity import analyze
+
+    out: list[object] = []
+    for article_id, start, end in zip(
+        claims["article_id"].to_pylist(), claims["start_char"].to_pylist(), claims["end_char"].to_pylist(), strict=True
+    ):
+        doc = docs[article_id]
+        span = doc.char_span(start, end, alignment_mode="expand")  # type: ignore[attr-defined]
+        out.append(analyze(span.as_doc()))
+    return out
+
+
+def outlet_of(url: str | None, outlet: str | None, source: str) -> str:
+    """Who published an article: the URL's domain, else the declared outlet, else the input file."""
+    if url:
+        from urllib.parse import urlparse
+
+        host = urlparse(url).netloc.lower()
+        if host:
+            return host.removeprefix("www.")
+    return outlet or source.rsplit(":", 1)[0]
+
+
+def deduplicate(
+    claims: pa.Table,
+    articles: pa.Table,
+    infos: Sequence[object],
+    *,
+    scorer: object,
+    places: Gazetteer,
+    settings: DedupSettings = DEFAULT_SETTINGS,
+) -> pa.Table:
+    """The claim_clusters table: one row per claim with its cluster, representative flag and support."""
+    facts = facts_from(claims)
+    matcher = ClaimMatcher(facts, infos, scorer=scorer, places=places, settings=settings)
+    outlets = {
+        a: outlet_of(url, outlet, source)
+        for a, url, outlet, source in zip(
+            articles["article_id"].to_pylist(),
+            articles["url"].to_pylist(),
+            articles["outlet"].to_pylist(),
+            articles["source"].to_pylist(),
+            strict=True,
+        )
+    }
+    table, _ = cluster(
+        facts,
+        judge=matcher,
+        outlets=outlets,
+        checkworthiness=claims["checkworthiness"].to_pylist(),
+        standalone=claims["is_standalone"].to_pylist(),
+        settings=settings,
+    )
+    return table

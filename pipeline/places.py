@@ -1,0 +1,39 @@
+"""Place containment from models/places/containment.json (Hamburg is in Germany)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import MODELS_DIR
+from .errors import ModelError
+
+CONTAINMENT_PATH = MODELS_DIR / "places" / "containment.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    """Which places contain which, by canonical name."""
+
+    parents: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path = CONTAINMENT_PATH) -> Gazetteer:
+        """Read the containment table, with a clear error naming the file."""
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ModelError(f"{path}: place containment table not found") from None
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{path}: cannot read place containment table: {exc}") from exc
+        return cls({k.casefold(): frozenset(v.casefold() for v in vs) for k, vs in raw.items() if not k.startswith("_")})
+
+    def contains(self, outer: str, inner: str) -> bool:
+        """True when `outer` is `inner` or contains it."""
+        o, i = outer.casefold(), inner.casefold()
+        return o == i or o in self.parents.get(i, frozenset())
+
+    def compatible(self, a: str, b: str) -> bool:
+        """Same place, or one inside the other: not a disagreement."""
+        return self.contains(a, b) or self.contains(b, a)

@@ -1,0 +1,82 @@
+"""Conflicts: typed disagreements between claims about the same thing; restatements give none."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from conftest import build_tables
+from pipeline.conflicts import ConflictSettings, detect_conflicts
+from pipeline.dedup import claim_infos, deduplicate
+from pipeline.places import Gazetteer
+from pipeline.similarity import ParaphraseScorer
+
+SCORER = ParaphraseScorer.load()
+PLACES = Gazetteer.load()
+
+
+def conflicts_between(nlp: Language, a: str, b: str) -> list[dict[str, object]]:
+    t = build_tables(nlp, {"a": a, "b": b})
+    claims = t["claims"]
+    infos = claim_infos(claims, t["docs"])
+    clusters = deduplicate(claims, t["articles"], infos, scorer=SCORER, places=PLACES)
+    return detect_conflicts(claims, clusters, t["entities"], t["timexes"], infos, scorer=SCORER, places=PLACES).to_pylist()
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "kind"),
+    [
+        # a different year for the same meeting
+        ("Trump and Putin first met in person at the G20 summit in Hamburg in July 2017.",
+         "Trump and Putin first met in person at the G20 summit in Hamburg in July 2016.", "date"),
+        # a different quantity with the same unit
+        ("The INF Treaty banned missiles with ranges of up to 5,500 kilometers.",
+         "The INF Treaty banned missiles with ranges of up to 5,000 kilometers.", "quantity"),
+        # a different place, neither inside the other
+        ("Trump and Putin held their first summit in Helsinki in July 2018.",
+         "Trump and Putin held their first summit in Vienna in July 2018.", "place"),
+        # negation
+        ("The US intelligence community concluded that Russia conducted a campaign to influence the 2016 election.",
+         "The US intelligence community did not conclude that Russia conducted a campaign to influence the 2016 election.", "negation"),
+    ],
+)
+def test_changed_values_are_conflicts(nlp: Language, a: str, b: str, kind: str) -> None:
+    found = conflicts_between(nlp, a, b)
+    assert [c["kind"] for c in found] == [kind]
+    c = found[0]
+    assert c["value_a"] and c["value_b"] and c["value_a"] != c["value_b"]
+    assert 0.0 < c["score"] <= 1.0 and c["explanation"]
+    assert c["claim_id_a"] < c["claim_id_b"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # containment: a month inside the year
+        ("Trump and Putin first met in person at the G20 summit in Hamburg in July 2017.",
+         "Trump and Putin first met in person at the G20 summit in Hamburg in 2017."),
+        # containment: a city inside its country
+        ("Trump and Putin held their first summit in Helsinki in July 2018.",
+         "Trump and Putin held their first summit in Finland in July 2018."),
+        # "more than 100" is consistent with "120"
+        ("More than 100 journalists covered the Helsinki summit in July 2018.",
+         "120 journalists covered the Helsinki summit in July 2018."),
+        # unrelated claims sharing an entity
+        ("Trump and Putin met in Hamburg in July 2017.", "Putin annexed Crimea in 2014."),
+    ],
+)
+def test_consistent_restatements_are_not_conflicts(nlp: Language, a: str, b: str) -> None:
+    assert conflicts_between(nlp, a, b) == []
+
+
+def test_hedged_claims_are_marked_and_weigh_less(nlp: Language) -> None:
+    plain = conflicts_between(nlp, "Trump and Putin met in Hamburg in July 2017.", "Trump and Putin met in Hamburg in July 2016.")
+    hedged = conflicts_between(nlp, "Trump and Putin met in Hamburg in July 2017.", "Trump and Putin reportedly met in Hamburg in July 2016.")
+    assert plain and hedged
+    assert "hedged" in hedged[0]["explanation"]
+    assert hedged[0]["score"] < plain[0]["score"]
+
+
+def test_settings_validate() -> None:
+    with pytest.raises(ValueError, match="probability"):
+        ConflictSettings(wording_threshold=2)

@@ -1,0 +1,136 @@
+"""Dedup: paraphrases across sources merge; different events, values and negations do not; ids are stable."""
+
+from __future__ import annotations
+
+import random
+
+import pyarrow as pa
+import pytest
+from spacy.language import Language
+
+from conftest import build_tables
+from pipeline.dedup import (
+    ClaimMatcher,
+    DedupSettings,
+    candidate_pairs,
+    claim_infos,
+    deduplicate,
+    facts_from,
+    quantities_agree,
+)
+from pipeline.places import Gazetteer
+from pipeline.similarity import ParaphraseScorer
+
+SCORER = ParaphraseScorer.load()
+PLACES = Gazetteer.load()
+
+
+def _decide(nlp: Language, a: str, b: str) -> tuple[bool, bool]:
+    """(same fact, same event) for the single claims of two one-sentence articles."""
+    t = build_tables(nlp, {"a": a, "b": b})
+    claims = t["claims"]
+    assert claims.num_rows == 2, claims.to_pylist()
+    facts = facts_from(claims)
+    decision = ClaimMatcher(facts, claim_infos(claims, t["docs"]), scorer=SCORER, places=PLACES)(0, 1)
+    return decision.same, decision.same_event
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # the issue's paraphrase: different wording, same fact (Hamburg is where the G20 was)
+        ("The first face-to-face meeting between Trump and Putin took place in July 2017 at the G20 summit in Hamburg.",
+         "In July 2017 Trump and Putin met in person for the first time, in Hamburg."),
+        # near-identical restatement across outlets
+        ("The United States withdrew from the INF Treaty in 2019, citing Russian violations.",
+         "In 2019 the United States withdrew from the INF Treaty, citing violations by Russia."),
+    ],
+)
+def test_paraphrases_merge(nlp: Language, a: str, b: str) -> None:
+    assert _decide(nlp, a, b)[0]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # shared entities, different event (place and year differ)
+        ("Trump and Putin met in Hamburg in July 2017.", "Trump and Putin met in Helsinki in July 2018."),
+        # value disagreement
+        ("The treaty banned missiles with ranges of up to 5,500 kilometers in 1987.",
+         "The treaty banned missiles with ranges of up to 5,000 kilometers in 1987."),
+        # negation
+        ("U.S. intelligence agencies concluded in 2017 that Russia interfered in the election.",
+         "U.S. intelligence agencies did not conclude in 2017 that Russia interfered in the election."),
+    ],
+)
+def test_disagreeing_claims_do_not_merge_but_stay_linked(nlp: Language, a: str, b: str) -> None:
+    same, same_event = _decide(nlp, a, b)
+    assert not same
+    assert same_event, "conflict detection needs the two claims linked by event"
+
+
+@pytest.mark.parametrize(
+    ("a", "mod_a", "b", "mod_b", "agree"),
+    [
+        (100, "MORE_THAN", 120, None, True),  # "more than 100" vs "120"
+        (5500, None, 5000, None, False),  # "5,500 km" vs "5,000 km"
+        (30, "APPROX", 32, None, True),  # "about 30" vs "32"
+        (2, None, 0.5, None, False),  # "two hours" vs "half an hour"
+    ],
+)
+def test_quantity_agreement(a: float, mod_a: str | None, b: float, mod_b: str | None, agree: bool) -> None:
+    assert quantities_agree(a, mod_a, b, mod_b) is agree
+    assert quantities_agree(b, mod_b, a, mod_a) is agree
+
+
+TEXTS = {
+    "x1": "Trump and Putin met in Hamburg in July 2017. The United States withdrew from the INF Treaty in 2019.",
+    "x2": "In July 2017 Trump and Putin met in Hamburg. In 2019 the United States withdrew from the INF Treaty.",
+    "x3": "Trump and Putin met in Helsinki in July 2018. More than 100 people attended the summit in Helsinki in 2018.",
+}
+
+
+@pytest.fixture(scope="module")
+def tables(nlp: Language) -> dict[str, object]:
+    return build_tables(nlp, TEXTS)
+
+
+def _clusters(tables: dict[str, object], order: list[int] | None = None) -> dict[str, str]:
+    claims: pa.Table = tables["claims"]  # type: ignore[assignment]
+    if order is not None:
+        claims = claims.take(order)
+    infos = claim_infos(claims, tables["docs"])  # type: ignore[arg-type]
+    out = deduplicate(claims, tables["articles"], infos, scorer=SCORER, places=PLACES)  # type: ignore[arg-type]
+    return dict(zip(out["claim_id"].to_pylist(), out["cluster_id"].to_pylist()))
+
+
+def test_cluster_ids_identical_across_runs_and_input_orders(tables: dict[str, object]) -> None:
+    base = _clusters(tables)
+    n = tables["claims"].num_rows  # type: ignore[attr-defined]
+    order = list(range(n))
+    random.Random(7).shuffle(order)
+    assert _clusters(tables, order) == base == _clusters(tables)
+
+
+def test_cross_article_clusters_and_support(tables: dict[str, object]) -> None:
+    claims: pa.Table = tables["claims"]  # type: ignore[assignment]
+    out = deduplicate(claims, tables["articles"], claim_infos(claims, tables["docs"]), scorer=SCORER, places=PLACES)  # type: ignore[arg-type]
+    rows = {r["claim_id"]: r for r in out.to_pylist()}
+    assert rows["x1/c0000"]["cluster_id"] == rows["x2/c0000"]["cluster_id"]  # Hamburg 2017, two sources
+    assert rows["x1/c0000"]["n_articles"] == 2 and rows["x1/c0000"]["n_sources"] == 2
+    assert rows["x3/c0000"]["cluster_id"] != rows["x1/c0000"]["cluster_id"]  # Helsinki 2018 is another meeting
+    for cluster_id in {r["cluster_id"] for r in rows.values()}:
+        assert sum(r["is_representative"] for r in rows.values() if r["cluster_id"] == cluster_id) == 1
+
+
+def test_blocking_is_not_all_pairs(tables: dict[str, object]) -> None:
+    facts = facts_from(tables["claims"])  # type: ignore[arg-type]
+    n = len(facts)
+    pairs = candidate_pairs(facts)
+    assert all(i < j for i, j in pairs)
+    assert len(pairs) < n * (n - 1) // 2
+
+
+def test_settings_validate_where_they_enter() -> None:
+    with pytest.raises(ValueError, match="lsh_threshold must be in"):
+        DedupSettings(lsh_threshold=1.5)
