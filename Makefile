@@ -16,11 +16,14 @@ COMMON := pipeline/__init__.py pipeline/config.py pipeline/schemas.py pipeline/i
           pipeline/runner.py pipeline/cli.py $(STAMP)
 PARSE  := pipeline/nlp.py pipeline/parse.py $(wildcard models/entities/*)
 
-TABLES := $(OUT)/articles.parquet $(OUT)/sentences.parquet $(OUT)/entities.parquet $(OUT)/timexes.parquet
+TABLES := $(OUT)/articles.parquet $(OUT)/sentences.parquet $(OUT)/entities.parquet $(OUT)/timexes.parquet $(OUT)/claims.parquet \
+          $(OUT)/claim_clusters.parquet $(OUT)/conflicts.parquet
 
-.PHONY: all install test eval bench models clean distclean
+REPORT := $(OUT)/report/conflicts.html
 
-all: $(TABLES)
+.PHONY: all install test eval bench models docs clean distclean
+
+all: $(TABLES) $(REPORT)
 
 install: $(STAMP)
 
@@ -40,6 +43,25 @@ $(OUT)/entities.parquet: $(OUT)/sentences.parquet pipeline/entities.py models/en
 
 $(OUT)/timexes.parquet: $(OUT)/sentences.parquet pipeline/timexes.py pipeline/timex.py $(wildcard models/timex/*) $(PARSE) $(COMMON)
 	$(RUN) timexes --output $(OUT) --quiet
+
+$(OUT)/claims.parquet: $(OUT)/entities.parquet $(OUT)/timexes.parquet pipeline/claims.py pipeline/quantities.py \
+                      pipeline/checkworthiness.py $(wildcard models/claims/*) $(wildcard models/checkworthiness/*) $(PARSE) $(COMMON)
+	$(RUN) claims --output $(OUT) --quiet
+
+$(OUT)/claim_clusters.parquet: $(OUT)/claims.parquet pipeline/dedup.py pipeline/similarity.py pipeline/places.py \
+                              $(wildcard models/similarity/*) $(wildcard models/places/*) $(PARSE) $(COMMON)
+	$(RUN) dedup --output $(OUT) --quiet
+
+$(OUT)/conflicts.parquet: $(OUT)/claim_clusters.parquet pipeline/conflicts.py pipeline/dedup.py pipeline/similarity.py \
+                          $(wildcard models/places/*) $(COMMON)
+	$(RUN) conflicts --output $(OUT) --quiet
+
+$(REPORT): $(TABLES) pipeline/report.py $(COMMON)
+	$(RUN) report --output $(OUT)
+
+docs: docs/data_dictionary.md
+docs/data_dictionary.md: pipeline/schemas.py pipeline/dictionary.py pipeline/config.py | $(STAMP)
+	$(PY) -m pipeline.dictionary --write $@
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -144,5 +144,51 @@ _stage_command(
     "normalized to TIMEX3 values, relative ones anchored on each article's publication date.",
 )
 
+_stage_command(
+    "claims",
+    "OUTPUT/articles, sentences, entities and timexes .parquet → OUTPUT/claims.parquet: check-worthy factual "
+    "claims, decontextualized (pronouns resolved) and structured (subject, predicate, object, time, place, "
+    "quantity, negation, hedging, attribution), scored by the model in models/checkworthiness.",
+)
+
+_stage_command(
+    "dedup",
+    "OUTPUT/claims.parquet → OUTPUT/claim_clusters.parquet: claims stating the same fact across sources share "
+    "a stable cluster_id (MinHash LSH blocking, MRPC-calibrated matcher in models/similarity plus structure).",
+)
+_stage_command(
+    "conflicts",
+    "OUTPUT/claims + claim_clusters + entities + timexes .parquet → OUTPUT/conflicts.parquet: pairs of claims "
+    "about the same thing that disagree on a date, quantity, place, negation, agent or list.",
+)
+
+@main.command("report")
+@_output_option
+@click.option("--title", default="Conflicts report", show_default=True, help="Page title.")
+@_fail_cleanly
+def report_cmd(output_dir: Path, title: str) -> None:
+    """OUTPUT tables (parquet) → OUTPUT/report/conflicts.html (self-contained, opens from disk)."""
+    from .io import output_lock
+    from .report import write_report
+
+    with output_lock(output_dir):
+        click.echo(write_report(output_dir, title=title, generated=f"by pipeline {__version__}"))
+
+
+@main.command("dictionary")
+@click.option(
+    "--write", "path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write the Markdown to this file instead of printing it.",
+)
+def dictionary_cmd(path: Path | None) -> None:
+    """The data dictionary of every table (parquet columns, types, meanings), generated from pipeline/schemas.py."""
+    from .dictionary import data_dictionary, write_data_dictionary
+
+    if path:
+        click.echo(write_data_dictionary(path))
+    else:
+        click.echo(data_dictionary(), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
