@@ -186,6 +186,8 @@ def rejection(sent: Span, *, lex: ClaimLexicon) -> str | None:
         return "self_reference"
     if any(t.lower_ in {"us", "you"} and t.dep_ in {"dobj", "nsubj", "dative"} and t.head.lemma_ in {"help", "allow", "let", "give", "provide", "offer"} for t in sent):
         return "self_reference"
+    if root.lemma_.lower() in lex.self_reference_verbs and subject_words & {"it", "this"} and not _has_value(sent):
+        return "self_reference"  # "It also examines the broader implications…"
     # Exhortation: "understanding X is crucial", "it is essential to…", "X should…".
     if any(t.lower_ in lex.exhortation_modals and t.head == root for t in sent):
         return "exhortation"
@@ -202,6 +204,12 @@ def rejection(sent: Span, *, lex: ClaimLexicon) -> str | None:
         return "opinion"
     if not _has_checkable(sent):
         return "nothing_checkable"
+    if subject_words & {"i"} and root.lemma_.lower() not in lex.reporting_verbs:
+        return "opinion"  # first-person statements outside reported speech
+    if any(c.lower_ in {"will", "'ll"} and c.dep_ == "aux" for c in root.children) and not _has_value(sent):
+        return "opinion"  # predictions
+    if any(t.lower_ in {"likely", "unlikely", "perhaps", "arguably"} for t in sent) and not _has_value(sent):
+        return "opinion"
     if root.lemma_ == "be" and any(_adjective_in(c, lex.evaluative_adjectives) for c in complements) and not _has_value(sent):
         return "opinion"
     if root.lemma_.lower() in lex.evaluative_verbs and not _has_value(sent):
@@ -589,8 +597,15 @@ def extract_claims(
     *,
     scorer: Scorer,
     lexicon: ClaimLexicon,
+    min_checkworthiness: float = 0.15,
 ) -> pa.Table:
-    """The claims table: selected, decontextualized, structured claims with check-worthiness scores."""
+    """The claims table: selected, decontextualized, structured claims with check-worthiness scores.
+
+    Selection is the rules' (see `rejection`); the trained score only drops statements it finds
+    nearly worthless (below `min_checkworthiness`), since debate transcripts are not news.
+    """
+    if not 0.0 <= min_checkworthiness <= 1.0:
+        raise ValueError(f"min_checkworthiness must be in [0, 1], got {min_checkworthiness!r}")
     ents_by_article: dict[str, list[EntityRef]] = defaultdict(list)
     for row in entities.select(["article_id", "start_char", "end_char", "entity_id", "canonical_name"]).to_pylist():
         kind = row["entity_id"].split(":", 1)[0]
@@ -610,28 +625,29 @@ def extract_claims(
     ):
         sents_by_article[aid].append((sid, start, end))
 
-    rows: list[dict[str, object]] = []
-    spans: list[Span] = []
+    found: list[tuple[str, str, Claim, Span]] = []
     for article_id, status in zip(articles["article_id"].to_pylist(), articles["status"].to_pylist(), strict=True):
         if status != "ok" or article_id not in sents_by_article:
             continue
-        doc = docs[article_id]
-        found = list(
-            article_claims(
-                doc,
-                sents_by_article[article_id],
-                ents_by_article.get(article_id, []),
-                timex_by_article.get(article_id, []),
-                lex=lexicon,
-            )
-        )
-        for index, (sentence_id, claim, span) in enumerate(found):
-            rows.append(_row(article_id, sentence_id, index, claim))
-            spans.append(span)
-    if rows:
-        scores = scorer.score([str(r["text"]) for r in rows], docs=spans)
-        for r, s in zip(rows, scores, strict=True):
-            r["checkworthiness"] = float(np.clip(s, 0.0, 1.0))
+        for sentence_id, claim, span in article_claims(
+            docs[article_id],
+            sents_by_article[article_id],
+            ents_by_article.get(article_id, []),
+            timex_by_article.get(article_id, []),
+            lex=lexicon,
+        ):
+            found.append((article_id, sentence_id, claim, span))
+    scores = scorer.score([c.text for _, _, c, _ in found], docs=[s for _, _, _, s in found]) if found else []
+    rows: list[dict[str, object]] = []
+    per_article: dict[str, int] = defaultdict(int)
+    for (article_id, sentence_id, claim, _), score in zip(found, scores, strict=True):
+        score = float(np.clip(score, 0.0, 1.0))
+        if score < min_checkworthiness:
+            continue  # the rules found a statement, the model finds nothing worth checking in it
+        row = _row(article_id, sentence_id, per_article[article_id], claim)
+        row["checkworthiness"] = score
+        per_article[article_id] += 1
+        rows.append(row)
     return table_from_rows(rows, CLAIMS)
 
 

@@ -32,6 +32,8 @@ class PipelineConfig:
     batch_size: int = 32
     #: Worker processes for parsing; 0 means one per CPU core.
     processes: int = 1
+    #: Claims the check-worthiness model scores below this are dropped (selection is rule-based first).
+    min_checkworthiness: float = 0.15
     #: File name suffixes read by ingest.
     text_suffixes: tuple[str, ...] = (".txt",)
     jsonl_suffixes: tuple[str, ...] = (".jsonl", ".ndjson")
@@ -44,6 +46,8 @@ class PipelineConfig:
             raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
         if self.processes < 0:
             raise ValueError(f"processes must be 0 (all cores) or a positive integer, got {self.processes!r}")
+        if not 0.0 <= self.min_checkworthiness <= 1.0:
+            raise ValueError(f"min_checkworthiness must be in [0, 1], got {self.min_checkworthiness!r}")
         if self.max_heading_words <= 0:
             raise ValueError(f"max_heading_words must be a positive integer, got {self.max_heading_words!r}")
 

@@ -48,7 +48,7 @@ class ConstantScorer:
         return np.full(len(texts), 0.5)
 
 
-def build_tables(nlp: Language, texts: dict[str, str], published: str | None = "2019-03-01") -> dict[str, object]:
+def build_tables(nlp: Language, texts: dict[str, str], published: str | None = "2019-03-01", *, scorer: object = None) -> dict[str, object]:
     """articles … claims tables and parses for a few short articles, in memory."""
     import json
 
@@ -64,5 +64,5 @@ def build_tables(nlp: Language, texts: dict[str, str], published: str | None = "
     sentences = segment(articles, docs)
     entities = annotate_entities(articles, sentences, docs, aliases=AliasTable.load())
     timexes = annotate_timexes(articles, sentences, docs)
-    claims = extract_claims(articles, sentences, entities, timexes, docs, scorer=ConstantScorer(), lexicon=ClaimLexicon.load())
+    claims = extract_claims(articles, sentences, entities, timexes, docs, scorer=scorer or ConstantScorer(), lexicon=ClaimLexicon.load())
     return {"articles": articles, "sentences": sentences, "entities": entities, "timexes": timexes, "claims": claims, "docs": docs}

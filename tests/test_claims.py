@@ -120,3 +120,15 @@ def test_claim_ids_are_stable_and_ordered(nlp: Language) -> None:
 def test_missing_lexicon_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="claim lexicon not found"):
         ClaimLexicon.load(tmp_path / "none.json")
+
+
+def test_claims_the_model_finds_worthless_are_dropped(nlp: Language) -> None:
+    import numpy as np
+
+    class Zero:
+        def score(self, texts: list[str], *, docs: object = None) -> np.ndarray:
+            return np.zeros(len(texts))
+
+    text = "Trump met Putin in Helsinki in July 2018."
+    assert build_tables(nlp, {"t": text}, scorer=Zero())["claims"].num_rows == 0
+    assert build_tables(nlp, {"t": text})["claims"].num_rows == 1
