@@ -49,7 +49,7 @@ def _config(processes: int, max_article_bytes: int) -> PipelineConfig:
 _output_option = click.option(
     "--output",
     "output_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=Path("outputs"),
     show_default=True,
     help="Folder holding the tables.",

@@ -142,8 +142,18 @@ def _record_row(line: bytes, *, source: str, stem: str, config: PipelineConfig) 
         record = json.loads(decoded)
     except json.JSONDecodeError as exc:
         raise ArticleRejected(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise ArticleRejected("malformed JSON (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's int parsing limit
+        raise ArticleRejected(f"malformed JSON ({str(exc).split(':')[0]})") from None
     if not isinstance(record, dict):
         raise ArticleRejected(f"expected a JSON object, got {type(record).__name__}")
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ArticleRejected("invalid Unicode: a lone surrogate escape (\\ud800-\\udfff)") from None
+    except RecursionError:
+        raise ArticleRejected("malformed JSON (nested too deeply)") from None
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ArticleRejected("record has no 'text'")
@@ -175,12 +185,12 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             raise ArticleRejected(f"binary file ({kind}), not text")
+    if _HTML_START.match(data[len(codecs.BOM_UTF8) :][:512] if data.startswith(codecs.BOM_UTF8) else data[:512]):
+        raise ArticleRejected("looks like an HTML page, not article text (save it as plain text)")
     if data.startswith(codecs.BOM_UTF8):
         return _decode(data[len(codecs.BOM_UTF8) :], "utf-8"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode(data, "utf-16"), "utf-16"
-    if _HTML_START.match(data[:512]):
-        raise ArticleRejected("looks like an HTML page, not article text (save it as plain text)")
     if b"\x00" in data[:65536]:
         # UTF-16 without a BOM has a zero in every other byte of ASCII text.
         sample = data[:4096]
@@ -232,7 +242,8 @@ def split_header(text: str, *, max_heading_words: int) -> tuple[str | None, str 
     if len(nonblank) >= 2:
         match = _BYLINE.match(lines[nonblank[1]].strip())
         if match:
-            views = int(match.group("views").replace(",", ""))
+            digits = match.group("views").replace(",", "")
+            views = int(digits) if len(digits) < 20 and int(digits) < 2**63 else None  # beyond int64: unknown, not a crash
             body = "\n".join(lines[nonblank[1] + 1 :]).strip("\n")
             return lines[nonblank[0]].strip(), match.group("author").strip(), views, body, "seed"
     if not nonblank:
@@ -240,7 +251,8 @@ def split_header(text: str, *, max_heading_words: int) -> tuple[str | None, str 
     first = lines[nonblank[0]]
     rest = "\n".join(lines[nonblank[0] + 1 :]).strip("\n")
     # A plain text opened by a heading-like line followed by a blank line: that line is the title.
-    followed_by_blank = nonblank[0] + 1 < len(lines) and not lines[nonblank[0] + 1].strip()
+    # (A lone heading-like line is a title with no body.)
+    followed_by_blank = nonblank[0] + 1 >= len(lines) or not lines[nonblank[0] + 1].strip()
     if followed_by_blank and is_heading(first, max_words=max_heading_words):
         return first.strip(), None, None, rest, "plain"
     return None, None, None, "\n".join(lines[nonblank[0] :]).strip("\n"), "plain"
@@ -283,6 +295,10 @@ def _check_language(body: str) -> None:
     """Reject text that is clearly not English: the model would only produce noise on it."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
+    # Scripts written without spaces (Japanese, Chinese) give few "words": judge them by their letters.
+    letters = [c for c in body[:20000] if c.isalpha()]
+    if len(letters) >= 40 and sum(c < "\u0250" for c in letters) < 0.5 * len(letters):
+        raise ArticleRejected("text does not look like English (mostly non-Latin script)")
     words = _WORD.findall(body[:20000].lower())
     if len(words) < 40:
         return

@@ -84,6 +84,8 @@ def sha256_file(path: Path) -> str:
 
 def ensure_output_dir(output_dir: Path) -> None:
     """Create the output folder and check it is writable, with a one-line error otherwise."""
+    if output_dir.exists() and not output_dir.is_dir():
+        raise OutputError(f"{output_dir}: output is a file, not a folder")
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

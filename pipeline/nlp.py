@@ -48,7 +48,9 @@ def load_nlp(model: str, *, max_length: int = 1_000_001) -> Language:
     nlp.max_length = max_length
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("paragraph_boundaries", before="parser")
-    if ENTITY_PATTERNS.exists() and "ner" in nlp.pipe_names:
+    if not ENTITY_PATTERNS.exists():
+        raise ModelError(f"{ENTITY_PATTERNS}: entity patterns not found (they ship with the project in models/)")
+    if "ner" in nlp.pipe_names:
         ruler = nlp.add_pipe("entity_ruler", name="pattern_ruler", before="ner", config={"phrase_matcher_attr": "LOWER"})
         try:
             ruler.from_disk(ENTITY_PATTERNS)  # type: ignore[attr-defined]
