@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span, Token
 from .config import MODELS_DIR
 from .entities import KIND_OF_LABEL
 from .errors import ModelError
-from .quantities import NAMING_DETERMINERS, Quantity, quantities
+from .quantities import NAMING_DETERMINERS, Quantity, duration_seconds, mod_before, quantities
 from .schemas import CLAIMS, table_from_rows
 
 LEXICON_PATH = MODELS_DIR / "claims" / "lexicon.json"
@@ -117,6 +117,7 @@ class TimexRef:
     value: str
     start_date: object
     end_date: object
+    mod: str | None = None
 
 
 @dataclass(slots=True)
@@ -613,7 +614,7 @@ def extract_claims(
             EntityRef(row["start_char"], row["end_char"], row["entity_id"], row["canonical_name"], kind)
         )
     timex_by_article: dict[str, list[TimexRef]] = defaultdict(list)
-    for row in timexes.select(["timex_id", "article_id", "start_char", "end_char", "type", "value", "start_date", "end_date"]).to_pylist():
+    for row in timexes.select(["timex_id", "article_id", "start_char", "end_char", "type", "value", "start_date", "end_date", "mod"]).to_pylist():
         timex_by_article[row.pop("article_id")].append(TimexRef(**row))
     sents_by_article: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
     for sid, aid, start, end in zip(
@@ -722,7 +723,7 @@ def _build_claim(
     if clause.attributed_to is not None:
         attributed, _, _ = decontextualize(list(clause.attributed_to), resolver, covered=sent_entities, lex=lex)
     times = [t for t in sent_timexes if start_char <= t.start_char and t.end_char <= end_char]
-    qs = [q for q in quantities(span)]
+    qs = quantities(span) or _durations(times, doc)
     place = _place_of(span, covered)
     entity_ids = sorted({e.entity_id for e in covered} | set(extra_ids))
     if attributed is not None and clause.attributed_to is not None:
@@ -745,6 +746,17 @@ def _build_claim(
         entity_ids=entity_ids,
         unresolved=unresolved,
     )
+
+
+def _durations(times: Sequence[TimexRef], doc: Doc) -> list[Quantity]:
+    """Durations as quantities in seconds (`over two hours` → 7200 s, MORE_THAN), so they can be compared."""
+    out = []
+    for t in times:
+        seconds = duration_seconds(t.value) if t.type == "DURATION" else None
+        if seconds is not None:
+            mod = t.mod or mod_before(doc.text[max(0, t.start_char - 30) : t.start_char])
+            out.append(Quantity(doc.text[t.start_char : t.end_char], seconds, "second", mod, t.start_char, t.end_char))
+    return out
 
 
 def _place_of(span: Span, covered: Sequence[EntityRef]) -> str | None:

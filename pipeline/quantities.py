@@ -134,3 +134,18 @@ def quantities(span: Span) -> list[Quantity]:
         mod = mod_before(doc.text[max(0, ent.start_char - 30) : ent.start_char]) or mod_inside(ent.text)
         out.append(Quantity(ent.text, value, unit_of(ent), mod, ent.start_char, ent.end_char))
     return out
+
+
+_DURATION = re.compile(r"^P(?:(?P<date>[\d.]+)(?P<dunit>[YMWD])|T(?P<time>[\d.]+)(?P<tunit>[HMS]))$")
+_SECONDS = {"Y": 365.25 * 86400, "M": 30.44 * 86400, "W": 7 * 86400, "D": 86400, "H": 3600, "TM": 60, "S": 1}
+
+
+def duration_seconds(value: str) -> float | None:
+    """Seconds in a TIMEX3 duration value (`PT2H` → 7200, `P5Y` → 157788000); None for vague ones (`PXY`)."""
+    match = _DURATION.match(value)
+    if not match:
+        return None
+    if match.group("date"):
+        return float(match.group("date")) * _SECONDS[match.group("dunit")]
+    unit = match.group("tunit")
+    return float(match.group("time")) * _SECONDS["TM" if unit == "M" else unit]

@@ -56,6 +56,8 @@ def test_sentences_that_yield_no_claim(nlp: Language, text: str) -> None:
         ("The treaty banned missiles with a range of 5,500 kilometers in 1987.", {"quantity_value": 5500.0, "quantity_unit": "km"}),
         # approximate quantity
         ("More than 100 people died in the floods in 2019.", {"quantity_value": 100.0, "quantity_mod": "MORE_THAN"}),
+        # a duration is a comparable quantity, in seconds
+        ("Trump and Putin talked for over two hours in Helsinki in 2018.", {"quantity_value": 7200.0, "quantity_unit": "second", "quantity_mod": "MORE_THAN"}),
     ],
 )
 def test_structured_fields(nlp: Language, text: str, expected: dict[str, object]) -> None:
