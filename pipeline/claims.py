@@ -257,6 +257,9 @@ class Clause:
     attributed_to: Span | None
     attribution_hedged: bool
     hedge_verb: Token | None
+    #: "X did not conclude that Y": the claim keeps the whole sentence as its text, with Y's
+    #: structure, attributed to X and negated.
+    denied_report: bool = False
 
 
 def clauses(sent: Span, *, lex: ClaimLexicon) -> list[Clause]:
@@ -265,11 +268,15 @@ def clauses(sent: Span, *, lex: ClaimLexicon) -> list[Clause]:
     attributed: Span | None = None
     content = root
     reported = [c for c in root.children if c.dep_ in {"ccomp", "parataxis"} and c.pos_ in {"VERB", "AUX"}]
+    denied = False
     if root.lemma_.lower() in lex.reporting_verbs and reported:
         speaker = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
         if speaker is not None and speaker.lower_ not in {"it"}:
             attributed = _subtree_span(speaker)
             content = reported[0]
+            denied = any(c.dep_ == "neg" for c in root.children)
+            if denied:
+                return [Clause(content, _subject_of(content), False, attributed, False, None, denied_report=True)]
     according = _according_to(sent)
     if according is not None and attributed is None:
         attributed = according
@@ -337,7 +344,7 @@ def _according_to(sent: Span) -> Span | None:
 def _clause_tokens(clause: Clause, sent: Span, n_clauses: int) -> list[Token]:
     """Tokens of the clause's own text: the whole sentence for a single clause, else its verb's
     subtree without the other coordinated clauses."""
-    if n_clauses == 1 and clause.attributed_to is None:
+    if (n_clauses == 1 and clause.attributed_to is None) or clause.denied_report:
         return [t for t in sent]
     verb = clause.hedge_verb or clause.verb
     excluded: set[int] = set()
@@ -351,7 +358,7 @@ def _clause_tokens(clause: Clause, sent: Span, n_clauses: int) -> list[Token]:
     tokens = [t for t in verb.subtree if t.i not in excluded and sent.start <= t.i < sent.end]
     while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
         tokens.pop()
-    while tokens and (tokens[0].is_punct or tokens[0].dep_ in {"cc", "mark"}):
+    while tokens and (tokens[0].is_punct or tokens[0].dep_ in {"cc", "mark"} or tokens[0].lower_ == "that"):
         tokens.pop(0)
     return tokens
 
@@ -737,7 +744,7 @@ def _build_claim(
         subject=subject_text,
         predicate=predicate,
         object=object_text,
-        negated=is_negated(clause.verb, tokens),
+        negated=clause.denied_report or is_negated(clause.verb, tokens),
         hedged=is_hedged(clause.verb, tokens, clause.hedge_verb, lex=lex),
         attributed_to=attributed,
         place=place,

@@ -14,9 +14,21 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from .dedup import ClaimFacts, DedupSettings, DEFAULT_SETTINGS, candidate_pairs, facts_from, quantities_agree, stable_id
+from .dedup import (
+    DEFAULT_SETTINGS,
+    ClaimFacts,
+    DedupSettings,
+    candidate_pairs,
+    facts_from,
+    quantities_agree,
+    stable_id,
+    wording_similarity,
+)
 from .places import Gazetteer
 from .schemas import CONFLICTS, table_from_rows
+
+#: Predicates too general for "a different agent did it" to be a disagreement.
+_STATIVE = frozenset({"be", "have", "become", "remain", "include", "seem", "appear"})
 
 #: How much each kind of disagreement weighs in the score (lists differing are low severity).
 SEVERITY = {"date": 1.0, "quantity": 0.9, "place": 0.9, "negation": 1.0, "entity": 0.7, "other": 0.3}
@@ -30,9 +42,11 @@ class ConflictSettings:
     wording_threshold: float = 0.5
     #: Text probability needed when the predicates are the same.
     same_predicate_threshold: float = 0.2
+    #: Wording similarity (negations and numbers set aside) for a negation conflict.
+    negation_wording_threshold: float = 0.75
 
     def __post_init__(self) -> None:
-        for name in ("wording_threshold", "same_predicate_threshold"):
+        for name in ("wording_threshold", "same_predicate_threshold", "negation_wording_threshold"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
@@ -87,7 +101,10 @@ def differences(
         va = f"{'not ' if a.negated else ''}{a.predicate}"
         vb = f"{'not ' if b.negated else ''}{b.predicate}"
         out.append(Difference("negation", va, vb, str(a.negated), str(b.negated), f"One claim affirms what the other denies ({va} vs {vb})."))
-    if a.predicate == b.predicate and da.subject_ids and db.subject_ids and not (da.subject_ids & db.subject_ids):
+    if (
+        a.predicate == b.predicate and a.predicate not in _STATIVE
+        and da.subject_ids and db.subject_ids and not (da.subject_ids & db.subject_ids)
+    ):
         kinds_a = {i.split(":", 1)[0] for i in da.subject_ids}
         kinds_b = {i.split(":", 1)[0] for i in db.subject_ids}
         if kinds_a & kinds_b:
@@ -96,7 +113,7 @@ def differences(
             out.append(Difference("entity", va, vb, ",".join(sorted(da.subject_ids)), ",".join(sorted(db.subject_ids)), f"Different agents for the same action '{a.predicate}': {va} vs {vb}."))
     if not out and a.predicate == b.predicate and da.object and db.object:
         items_a, items_b = _list_items(da.object), _list_items(db.object)
-        if len(items_a) >= 2 and len(items_b) >= 2 and items_a != items_b:
+        if len(items_a) >= 2 and len(items_b) >= 2 and items_a != items_b and items_a & items_b:
             only_a, only_b = sorted(items_a - items_b), sorted(items_b - items_a)
             out.append(Difference(
                 "other", ", ".join(only_a) or None, ", ".join(only_b) or None, None, None,
@@ -112,13 +129,18 @@ def _quantity_norm(f: ClaimFacts) -> str:
 
 
 def _list_items(text: str) -> set[str]:
-    """Items of a list in an object phrase: `Syria, Ukraine, and arms control` → {syria, ukraine, arms control}."""
+    """Items of a list of short names in an object phrase: `issues, including Syria, Ukraine, and arms
+    control` → {syria, ukraine, arms control}; empty when the phrase is not such a list."""
     body = text.lower()
-    for marker in ("including", "such as", "like"):
+    for marker in ("including", "such as", "like", ":"):
         if marker in body:
             body = body.split(marker, 1)[1]
+            break
+    else:
+        return set()
     parts = [p.strip(" .") for p in body.replace(" and ", ",").replace(" or ", ",").split(",")]
-    return {p.removeprefix("the ").strip() for p in parts if p.strip()}
+    items = {p.removeprefix("the ").strip() for p in parts if p.strip()}
+    return items if all(len(i.split()) <= 4 for i in items) else set()
 
 
 def detect_conflicts(
@@ -146,9 +168,19 @@ def detect_conflicts(
             continue
         probability = float(scorer.score_info(infos[i], infos[j]).probability)  # type: ignore[attr-defined]
         needed = settings.same_predicate_threshold if a.predicate == b.predicate else settings.wording_threshold
-        if probability < needed:
+        # The text score collapses on a negation; "concluded" vs "did not conclude" is judged on the
+        # wording with the negation set aside, and only for the same predicate.
+        negation_pair = (
+            a.negated != b.negated and a.predicate == b.predicate
+            and wording_similarity(a.text, b.text, subset=True) >= settings.negation_wording_threshold
+        )
+        if probability < needed and not negation_pair:
             continue
+        if negation_pair:
+            probability = max(probability, wording_similarity(a.text, b.text, subset=True))
         for diff in differences(a, b, details[i], details[j], places=places, names=names):
+            if diff.kind == "negation" and not negation_pair:
+                continue
             hedge = 0.7 if details[i].hedged or details[j].hedged else 1.0
             score = round(min(1.0, SEVERITY[diff.kind] * hedge * (0.5 + probability / 2)), 4)
             explanation = diff.explanation + _caveats(details[i], details[j])

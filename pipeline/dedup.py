@@ -35,8 +35,12 @@ class DedupSettings:
     #: Buckets larger than this are too generic to block on (e.g. one very common entity).
     max_bucket: int = 60
     #: Text probability above which two claims with no structural disagreement are the same fact.
-    #: None: the scorer's MRPC-calibrated threshold.
-    same_threshold: float | None = None
+    #: Stricter than the MRPC-calibrated threshold, which accepts loose paraphrases: a wrong merge
+    #: hides a claim, and union-find chains merges.
+    same_threshold: float = 0.6
+    #: Below `same_threshold`, claims still merge from the scorer's own (MRPC) threshold up when
+    #: structure backs the text: the same dated interval and at least this many shared entities.
+    anchored_min_entities: int = 2
     #: Looser probability above which two claims are about the same event (for conflicts).
     event_threshold: float = 0.35
 
@@ -145,13 +149,37 @@ def structural_disagreement(a: ClaimFacts, b: ClaimFacts, *, places: Gazetteer) 
 
 
 def quantities_agree(a: float, mod_a: str | None, b: float, mod_b: str | None) -> bool:
-    """`more than 100` agrees with `120`; `about 30` with `32`; `5,500` does not with `5,000`."""
+    """`more than 100` agrees with `120`; `about 30` with `32`; `5,500` does not with `5,000`.
+
+    A bound on one side only is checked as a bound; the same bound on both sides (`up to 5,500`
+    vs `up to 5,000`) states two different limits, so the values themselves must agree.
+    """
+    if mod_a == mod_b and mod_a in {"MORE_THAN", "LESS_THAN"}:
+        mod_a = mod_b = None
     if mod_a == "MORE_THAN" and b >= a or mod_b == "MORE_THAN" and a >= b:
         return True
     if mod_a == "LESS_THAN" and b <= a or mod_b == "LESS_THAN" and a <= b:
         return True
     tolerance = 0.1 if "APPROX" in (mod_a, mod_b) else 0.005
     return abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-9)
+
+
+_NEGATION_WORDS = re.compile(r"\b(?:not|n't|never|no)\b", re.IGNORECASE)
+_DIGITS = re.compile(r"[\d.,]+")
+
+
+def wording_similarity(a: str, b: str, *, subset: bool = False) -> float:
+    """Similarity of two claims' wording with negations and numbers set aside (0..1, rapidfuzz).
+
+    With `subset`, one wording inside the other counts as similar (`X` vs `S did not conclude that X`).
+    """
+    from rapidfuzz import fuzz
+
+    def strip(text: str) -> str:
+        return _DIGITS.sub("#", _NEGATION_WORDS.sub(" ", text.lower()))
+
+    scorer = fuzz.token_set_ratio if subset else fuzz.token_sort_ratio
+    return scorer(strip(a), strip(b)) / 100.0
 
 
 class _UnionFind:
@@ -182,6 +210,8 @@ class PairDecision:
 
     same: bool
     same_event: bool
+    #: How close the two claims are: the text probability, or the wording similarity with
+    #: negations and numbers set aside when that is higher.
     probability: float
     disagreement: str | None
 
@@ -245,7 +275,8 @@ _VETO_KIND = {
     "year_mismatch": "date",
     "date_mismatch": "date",
     "number_mismatch": "quantity",
-    "place_mismatch": "place",
+    # place_mismatch is left out: the scorer's veto knows no containment (Hamburg is in Germany);
+    # structural_disagreement compares places by entity with the gazetteer instead.
 }
 
 
@@ -265,17 +296,29 @@ class ClaimMatcher:
         self.infos = infos
         self.scorer = scorer
         self.places = places
-        self.threshold = settings.same_threshold if settings.same_threshold is not None else float(scorer.threshold)  # type: ignore[attr-defined]
+        self.threshold = settings.same_threshold
+        self.anchored_threshold = min(float(scorer.threshold), settings.same_threshold)  # type: ignore[attr-defined]
+        self.anchored_min_entities = settings.anchored_min_entities
         self.event_threshold = settings.event_threshold
 
     def __call__(self, i: int, j: int) -> PairDecision:
         a, b = self.facts[i], self.facts[j]
         score = self.scorer.score_info(self.infos[i], self.infos[j])  # type: ignore[attr-defined]
         disagreement = structural_disagreement(a, b, places=self.places) or _VETO_KIND.get(score.veto or "")
-        shares_entity = bool(a.entity_ids & b.entity_ids)
-        same = score.probability >= self.threshold and disagreement is None
-        same_event = score.probability >= self.event_threshold and shares_entity
-        return PairDecision(same, same_event, float(score.probability), disagreement)
+        shared = len(a.entity_ids & b.entity_ids)
+        shares_entity = shared > 0
+        anchored = (
+            score.probability >= self.anchored_threshold
+            and a.time_start is not None
+            and (a.time_start, a.time_end) == (b.time_start, b.time_end)
+            and shared >= self.anchored_min_entities
+        )
+        same = (score.probability >= self.threshold or anchored) and disagreement is None
+        # The text score punishes a negation or a changed number hard; whether two claims are about
+        # the same event is judged on the wording with those set aside.
+        closeness = max(float(score.probability), wording_similarity(a.text, b.text))
+        same_event = closeness >= self.event_threshold and (shares_entity or closeness >= self.threshold)
+        return PairDecision(same, same_event, closeness, disagreement)
 
 
 def claim_infos(claims: pa.Table, docs: Mapping[str, object]) -> list[object]:

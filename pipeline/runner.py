@@ -21,7 +21,12 @@ from .ingest import ingest
 from .io import ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, update_manifest, write_table
 from .nlp import model_info, nlp_for
 from .parse import DocCache, parse_articles
+from .claims import ClaimLexicon, extract_claims
+from .conflicts import detect_conflicts
+from .dedup import claim_infos, deduplicate as cluster_claims
 from .entities import AliasTable, annotate_entities
+from .places import Gazetteer
+from .report import write_report
 from .segment import segment
 from .timexes import annotate_timexes
 
@@ -36,6 +41,7 @@ class RunContext:
     config: PipelineConfig
     progress: bool = False
     _docs: DocCache | None = None
+    _infos: tuple[Any, list[Any]] | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     def nlp(self) -> Any:
@@ -59,6 +65,13 @@ class RunContext:
             self.timings["parse"] = time.perf_counter() - started
             self.timings["parsed_articles"] = parsed
         return self._docs
+
+    def claim_infos(self, claims: pa.Table, articles: pa.Table) -> list[Any]:
+        """Text analysis of every claim span (from the cached parses), computed once per run."""
+        key = (claims.num_rows, tuple(claims["claim_id"].to_pylist()[:1]))
+        if self._infos is None or self._infos[0] != key:
+            self._infos = (key, claim_infos(claims, self.docs(articles)))
+        return self._infos[1]
 
     def write(self, table: pa.Table, name: str) -> None:
         write_table(table, self.output_dir, name, model=self.model())
@@ -130,11 +143,80 @@ def stage_timexes(ctx: RunContext) -> pa.Table:
     return table
 
 
+def stage_claims(ctx: RunContext) -> pa.Table:
+    """Selected, decontextualized, structured claims with check-worthiness → claims.parquet."""
+    from .checkworthiness import CheckworthinessModel
+
+    started = time.perf_counter()
+    articles = read_table(ctx.output_dir, "articles")
+    table = extract_claims(
+        articles,
+        read_table(ctx.output_dir, "sentences"),
+        read_table(ctx.output_dir, "entities"),
+        read_table(ctx.output_dir, "timexes"),
+        ctx.docs(articles),
+        scorer=CheckworthinessModel.load(),
+        lexicon=ClaimLexicon.load(),
+        min_checkworthiness=ctx.config.min_checkworthiness,
+    )
+    ctx.write(table, "claims")
+    standalone = int(pc.sum(table["is_standalone"]).as_py() or 0) if table.num_rows else 0
+    ctx.record("claims", started, {"claims": table.num_rows, "standalone": standalone})
+    return table
+
+
+def stage_dedup(ctx: RunContext) -> pa.Table:
+    """Claims stating the same fact share a cluster → claim_clusters.parquet."""
+    from .similarity import ParaphraseScorer
+
+    started = time.perf_counter()
+    articles = read_table(ctx.output_dir, "articles")
+    claims = read_table(ctx.output_dir, "claims")
+    table = cluster_claims(
+        claims,
+        articles,
+        ctx.claim_infos(claims, articles),
+        scorer=ParaphraseScorer.load(),
+        places=Gazetteer.load(),
+    )
+    ctx.write(table, "claim_clusters")
+    multi = len({c for c, n in zip(table["cluster_id"].to_pylist(), table["n_articles"].to_pylist(), strict=True) if n > 1})
+    ctx.record("dedup", started, {"claims": table.num_rows, "clusters": len(set(table["cluster_id"].to_pylist())), "clusters_2plus_articles": multi})
+    return table
+
+
+def stage_conflicts(ctx: RunContext) -> pa.Table:
+    """Pairs of claims about the same thing that disagree → conflicts.parquet."""
+    from .similarity import ParaphraseScorer
+
+    started = time.perf_counter()
+    articles = read_table(ctx.output_dir, "articles")
+    claims = read_table(ctx.output_dir, "claims")
+    table = detect_conflicts(
+        claims,
+        read_table(ctx.output_dir, "claim_clusters"),
+        read_table(ctx.output_dir, "entities"),
+        read_table(ctx.output_dir, "timexes"),
+        ctx.claim_infos(claims, articles),
+        scorer=ParaphraseScorer.load(),
+        places=Gazetteer.load(),
+    )
+    ctx.write(table, "conflicts")
+    by_kind: dict[str, int] = {}
+    for kind in table["kind"].to_pylist():
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    ctx.record("conflicts", started, {"conflicts": table.num_rows, **{f"kind_{k}": v for k, v in sorted(by_kind.items())}})
+    return table
+
+
 #: Stages after ingest, in order: name → function over the run context.
 STAGES: dict[str, Callable[[RunContext], pa.Table]] = {
     "segment": stage_segment,
     "entities": stage_entities,
     "timexes": stage_timexes,
+    "claims": stage_claims,
+    "dedup": stage_dedup,
+    "conflicts": stage_conflicts,
 }
 
 
@@ -143,6 +225,9 @@ STAGE_TABLES: dict[str, str] = {
     "segment": "sentences",
     "entities": "entities",
     "timexes": "timexes",
+    "claims": "claims",
+    "dedup": "claim_clusters",
+    "conflicts": "conflicts",
 }
 
 
@@ -171,6 +256,9 @@ def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progre
             table = fn(ctx)
             seconds[name] = time.perf_counter() - started
             rows[STAGE_TABLES[name]] = table.num_rows
+        started = time.perf_counter()
+        write_report(output_dir, generated=f"by pipeline {__version__}")
+        seconds["report"] = time.perf_counter() - started
         ok = int(pc.sum(pc.equal(articles["status"], "ok")).as_py() or 0)
         return RunSummary(ok, articles.num_rows - ok, rows, seconds)
 
