@@ -4,6 +4,7 @@
 .DELETE_ON_ERROR:
 
 PYTHON ?= python3
+SHARED ?= ../shared
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
@@ -65,6 +66,24 @@ docs/data_dictionary.md: pipeline/schemas.py pipeline/dictionary.py pipeline/con
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# Quality per stage on the public data in $(SHARED)/eval, printed next to the published figures.
+eval: $(STAMP)
+	$(PY) -m pipeline.evaluation.timeml --split both
+	$(PY) -m pipeline.evaluation.checkworthiness --data $(SHARED)/eval/claimbuster
+	$(PY) -m pipeline.evaluation.mrpc --data $(SHARED)/eval/mrpc
+	$(PY) -m pipeline.evaluation.claims
+	$(PY) -m pipeline.evaluation.conflicts
+
+# Retrain the shipped models from the shared data, reproducibly (same data -> same artifact bytes).
+models: $(STAMP)
+	$(PY) -m pipeline.training.checkworthiness --data $(SHARED)/eval/claimbuster --out models/checkworthiness
+	$(PY) -m pipeline.training.similarity --data $(SHARED)/eval/mrpc --out models/similarity
+
+# Speed as ratios measured in one run (writes bench/results.json).
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(PY) -m pipeline.benchmark $(BENCH_ARGS)
 
 clean:
 	rm -rf $(OUT)

@@ -272,7 +272,7 @@ class CheckworthinessModel:
             raise ModelError(
                 file,
                 "check-worthiness model not found; train it with "
-                "`python -m pipeline.training.checkworthiness --data /work/shared/eval/claimbuster "
+                "`python -m pipeline.training.checkworthiness --data ../shared/eval/claimbuster "
                 "--out models/checkworthiness`",
             ) from None
         except OSError as exc:

@@ -421,7 +421,16 @@ def is_hedged(verb: Token, tokens: Sequence[Token], hedge_verb: Token | None, *,
 class _Resolver:
     """Replaces pronouns and short definite descriptions with antecedents from earlier in the article."""
 
-    def __init__(self, discourse: Discourse, sentence_no: int, sent_entities: list[EntityRef], lex: ClaimLexicon) -> None:
+    def __init__(
+        self,
+        discourse: Discourse,
+        sentence_no: int,
+        sent_entities: list[EntityRef],
+        lex: ClaimLexicon,
+        noun_chunks: Mapping[int, Span] | None = None,
+    ) -> None:
+        #: Noun chunks of the article by first token index (computed once per article).
+        self.noun_chunks = noun_chunks or {}
         self.d = discourse
         self.n = sentence_no
         self.sent_entities = sent_entities
@@ -526,7 +535,7 @@ def decontextualize(
     unresolved: list[str] = []
     replaced_until = -1
     in_entity = {i for e in covered for i in range(e.start_char, e.end_char)}
-    noun_chunks = {c.start: c for c in tokens[0].doc.noun_chunks}
+    noun_chunks = resolver.noun_chunks
     for idx, t in enumerate(tokens):
         if t.i <= replaced_until:
             continue
@@ -669,6 +678,7 @@ def article_claims(
 ) -> list[tuple[str, Claim, Span]]:
     """(sentence_id, claim, span) for one article's sentences, in order."""
     discourse = Discourse()
+    chunks = {c.start: c for c in doc.noun_chunks}
     out: list[tuple[str, Claim, Span]] = []
     ents_sorted = sorted(entities, key=lambda e: e.start_char)
     for number, (sentence_id, start, end) in enumerate(sentence_spans):
@@ -677,7 +687,7 @@ def article_claims(
             continue
         sent_entities = [e for e in ents_sorted if start <= e.start_char and e.end_char <= end]
         sent_timexes = [t for t in timexes if start <= t.start_char and t.end_char <= end]
-        resolver = _Resolver(discourse, number, sent_entities, lex)
+        resolver = _Resolver(discourse, number, sent_entities, lex, chunks)
         if rejection(sent, lex=lex) is None:
             found = clauses(sent, lex=lex)
             for clause in found:
@@ -740,7 +750,7 @@ def _build_claim(
         start_char=start_char,
         end_char=end_char,
         text=text,
-        original_text=doc.text[start_char:end_char],
+        original_text=span.text,
         subject=subject_text,
         predicate=predicate,
         object=object_text,
@@ -761,8 +771,11 @@ def _durations(times: Sequence[TimexRef], doc: Doc) -> list[Quantity]:
     for t in times:
         seconds = duration_seconds(t.value) if t.type == "DURATION" else None
         if seconds is not None:
-            mod = t.mod or mod_before(doc.text[max(0, t.start_char - 30) : t.start_char])
-            out.append(Quantity(doc.text[t.start_char : t.end_char], seconds, "second", mod, t.start_char, t.end_char))
+            span = doc.char_span(t.start_char, t.end_char, alignment_mode="expand")
+            if span is None:
+                continue
+            mod = t.mod or mod_before(doc[max(0, span.start - 5) : span.start].text)
+            out.append(Quantity(span.text, seconds, "second", mod, t.start_char, t.end_char))
     return out
 
 

@@ -13,6 +13,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 #: Data the pipeline ships: rule patterns, alias tables and trained artifacts.
 MODELS_DIR = Path(os.environ.get("PIPELINE_MODELS_DIR", PACKAGE_DIR.parent / "models"))
 
+#: Public evaluation data and corpora (read, never copied): `../shared` beside the checkout.
+SHARED_DIR = Path(os.environ.get("PIPELINE_SHARED", PACKAGE_DIR.parent.parent / "shared"))
+
 #: Bumped whenever a table's columns change meaning, are renamed or dropped.
 SCHEMA_VERSION = "1"
 
@@ -29,7 +32,7 @@ class PipelineConfig:
     #: punctuation is a section heading.
     max_heading_words: int = 14
     #: Texts per `nlp.pipe` batch.
-    batch_size: int = 32
+    batch_size: int = 64
     #: Worker processes for parsing; 0 means one per CPU core.
     processes: int = 1
     #: Claims the check-worthiness model scores below this are dropped (selection is rule-based first).

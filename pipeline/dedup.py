@@ -219,6 +219,13 @@ class PairDecision:
 PairJudge = Callable[[int, int], PairDecision]
 
 
+def _compatible(a: list[int], b: list[int], facts: Sequence[ClaimFacts], places: Gazetteer, limit: int) -> bool:
+    """No structural disagreement between any member of one group and any of the other."""
+    if len(a) * len(b) > limit * limit:
+        return True  # too large to check exhaustively; the pair itself was checked
+    return all(structural_disagreement(facts[x], facts[y], places=places) is None for x in a for y in b)
+
+
 def stable_id(prefix: str, members: Iterable[str]) -> str:
     """An id derived from member ids only: identical across runs and input orders."""
     digest = hashlib.sha1("\n".join(sorted(members)).encode()).hexdigest()[:16]
@@ -232,6 +239,7 @@ def cluster(
     outlets: Mapping[str, str],
     checkworthiness: Sequence[float],
     standalone: Sequence[bool],
+    places: Gazetteer,
     settings: DedupSettings = DEFAULT_SETTINGS,
 ) -> tuple[pa.Table, list[tuple[int, int, PairDecision]]]:
     """The claim_clusters table, and the judged candidate pairs (conflict detection reuses them)."""
@@ -239,13 +247,23 @@ def cluster(
     same = _UnionFind(n)
     event = _UnionFind(n)
     judged: list[tuple[int, int, PairDecision]] = []
-    for i, j in sorted(candidate_pairs(facts, settings=settings)):
-        decision = judge(i, j)
-        judged.append((i, j, decision))
-        if decision.same:
-            same.union(i, j)
+    for i, j in candidate_pairs(facts, settings=settings):
+        judged.append((i, j, judge(i, j)))
+    # Best pairs first, ties by claim id: the result depends on the claims, not on their order.
+    judged.sort(key=lambda t: (-round(t[2].probability, 6), facts[t[0]].claim_id, facts[t[1]].claim_id))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    for i, j, decision in judged:
         if decision.same or decision.same_event:
             event.union(i, j)
+        if not decision.same:
+            continue
+        ri, rj = same.find(i), same.find(j)
+        if ri == rj or not _compatible(members[ri], members[rj], facts, places, settings.max_bucket):
+            continue  # a chain of merges must not join claims that disagree on a value
+        same.union(ri, rj)
+        root = same.find(ri)
+        members[root] = members.pop(ri if root != ri else rj) + members[root]
+    judged.sort(key=lambda t: (facts[t[0]].claim_id, facts[t[1]].claim_id))
     event_key = {
         i: stable_id("v", (facts[m].claim_id for m in members)) for members in event.groups().values() for i in members
     }
@@ -374,6 +392,7 @@ def deduplicate(
         outlets=outlets,
         checkworthiness=claims["checkworthiness"].to_pylist(),
         standalone=claims["is_standalone"].to_pylist(),
+        places=places,
         settings=settings,
     )
     return table

@@ -151,7 +151,7 @@ def with_bare_surnames(found: list[Mention], doc: Doc) -> list[Mention]:
     surnames = {m.text.split()[-1] for m in found if m.kind == "person" and " " in m.text.strip()}
     if not surnames:
         return found
-    covered = [False] * (len(doc.text) + 1)
+    covered = [False] * (doc[-1].idx + len(doc[-1].text_with_ws) + 1 if len(doc) else 1)
     for m in found:
         for i in range(m.start_char, m.end_char):
             covered[i] = True

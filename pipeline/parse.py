@@ -21,7 +21,7 @@ from .nlp import nlp_fingerprint
 class DocCache(Mapping[str, Doc]):
     """Parsed articles by article_id, loaded lazily from the on-disk cache."""
 
-    def __init__(self, nlp: Language, cache_dir: Path, keys: Mapping[str, str], *, keep: int = 64) -> None:
+    def __init__(self, nlp: Language, cache_dir: Path, keys: Mapping[str, str], *, keep: int = 256) -> None:
         self._nlp = nlp
         self._dir = cache_dir
         self._keys = dict(keys)  # article_id -> cache file stem

@@ -82,7 +82,7 @@ def unit_of(ent: Span) -> str | None:
     if ent.label_ == "PERCENT" or "%" in text or "percent" in text:
         return "percent"
     if ent.label_ == "MONEY":
-        before = ent.doc.text[max(0, ent.start_char - 2) : ent.start_char]
+        before = ent.doc[ent.start - 1].text if ent.start > 0 else ""
         for sym, code in (("$", "USD"), ("£", "GBP"), ("€", "EUR")):
             if sym in text or sym in before:
                 return code
@@ -131,7 +131,7 @@ def quantities(span: Span) -> list[Quantity]:
             continue
         if ent.label_ == "CARDINAL" and ent.start > 0 and doc[ent.start - 1].lower_ in NAMING_DETERMINERS:
             continue  # "the two leaders" names people, it does not count them
-        mod = mod_before(doc.text[max(0, ent.start_char - 30) : ent.start_char]) or mod_inside(ent.text)
+        mod = mod_before(doc[max(0, ent.start - 5) : ent.start].text) or mod_inside(ent.text)
         out.append(Quantity(ent.text, value, unit_of(ent), mod, ent.start_char, ent.end_char))
     return out
 

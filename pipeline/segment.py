@@ -87,6 +87,7 @@ def segment(
         if status != "ok":
             continue
         doc = docs[article_id]
+        text = doc.text
         for index, sent in enumerate(sentences(doc, max_heading_words=config.max_heading_words)):
             rows.append(
                 {
@@ -96,7 +97,7 @@ def segment(
                     "sentence_index": index,
                     "start_char": sent.start_char,
                     "end_char": sent.end_char,
-                    "text": doc.text[sent.start_char : sent.end_char],
+                    "text": text[sent.start_char : sent.end_char],
                     "section": sent.section,
                     "n_tokens": sent.n_tokens,
                 }

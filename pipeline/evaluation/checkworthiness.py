@@ -1,6 +1,6 @@
 """Evaluate the check-worthiness scorer on ClaimBuster ``groundtruth.csv`` (TEST).
 
-    python -m pipeline.evaluation.checkworthiness [--data /work/shared/eval/claimbuster] [--model models/checkworthiness]
+    python -m pipeline.evaluation.checkworthiness [--data ../shared/eval/claimbuster] [--model models/checkworthiness]
 
 Prints precision / recall / F1 of the check-worthy class (Verdict == 1) at the model's
 CV-chosen threshold, ROC AUC, the train-CV figures stored in meta.json, model size and
@@ -20,8 +20,9 @@ import numpy as np
 
 from pipeline import checkworthiness as cw
 from pipeline.training.checkworthiness import TEST_FILE, figures, read_claimbuster
+from ..config import SHARED_DIR
 
-DEFAULT_DATA = pathlib.Path("/work/shared/eval/claimbuster")
+DEFAULT_DATA = SHARED_DIR / "eval" / "claimbuster"
 
 #: (name, precision, recall, F1) on groundtruth.csv
 REFERENCE: tuple[tuple[str, float | None, float | None, float], ...] = (

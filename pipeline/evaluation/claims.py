@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from ..config import PACKAGE_DIR, PipelineConfig
+from ..config import PACKAGE_DIR, PipelineConfig, SHARED_DIR
 from ..runner import run_all
 
 ROOT = PACKAGE_DIR.parent
 GOLD = ROOT / "tests" / "data" / "gold" / "claims_gold.jsonl"
 SEEDS = ROOT / "seeds"
-ECB = ROOT.parent / "shared" / "corpora" / "ecbplus-dev.jsonl"
+ECB = SHARED_DIR / "corpora" / "ecbplus-dev.jsonl"
 HELD_OUT_FROM_TOPIC = 20
 
 

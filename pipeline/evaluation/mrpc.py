@@ -1,6 +1,6 @@
 """Evaluate the "same fact?" scorer on the MRPC test split.
 
-    python -m pipeline.evaluation.mrpc [--data /work/shared/eval/mrpc] [--model models/similarity]
+    python -m pipeline.evaluation.mrpc [--data ../shared/eval/mrpc] [--model models/similarity]
 
 Prints accuracy and F1 of the text score alone (probability >= threshold) and
 with structural vetoes, next to published / previously measured figures.
@@ -19,8 +19,9 @@ import numpy as np
 
 from pipeline import similarity as sim
 from pipeline.training.similarity import analyze_texts, metrics, read_mrpc
+from ..config import SHARED_DIR
 
-DEFAULT_DATA = pathlib.Path("/work/shared/eval/mrpc")
+DEFAULT_DATA = SHARED_DIR / "eval" / "mrpc"
 
 #: (name, accuracy, F1) in percent
 REFERENCE: tuple[tuple[str, float, float], ...] = (

@@ -12,8 +12,9 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from ..config import SHARED_DIR
 
-DATA_DIR = Path("/work/shared/eval/timeml")
+DATA_DIR = SHARED_DIR / "eval" / "timeml"
 SPLITS: dict[str, tuple[str, ...]] = {"dev": ("TimeBank", "AQUAINT"), "test": ("te3-platinum",)}
 PUBLISHED_FIGURES: dict[str, dict[str, float]] = {
     "HeidelTime (TE-3)": {"strict_f1": 0.818, "relaxed_f1": 0.907, "value_f1": 77.61},

@@ -1,6 +1,6 @@
 """Train the check-worthiness scorer on ClaimBuster.
 
-    python -m pipeline.training.checkworthiness --data /work/shared/eval/claimbuster --out models/checkworthiness
+    python -m pipeline.training.checkworthiness --data ../shared/eval/claimbuster --out models/checkworthiness
 
 Reproducible: no randomness except the CV fold split (fixed seed); lbfgs logistic
 regression is deterministic; the artifact is written with sorted keys, rounded floats

@@ -1,6 +1,6 @@
 """Train the pairwise "same fact?" scorer on MRPC train.
 
-    python -m pipeline.training.similarity --data /work/shared/eval/mrpc --out models/similarity
+    python -m pipeline.training.similarity --data ../shared/eval/mrpc --out models/similarity
 
 Reproducible: fixed seeds, deterministic spaCy parse, sklearn GradientBoostingClassifier
 (exact splits, subsample=1.0).  Steps:
@@ -30,6 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from pipeline import similarity as sim
+from ..config import SHARED_DIR
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "n_estimators": 300,
@@ -276,7 +277,7 @@ def _versions() -> dict[str, str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=pathlib.Path, default=pathlib.Path("/work/shared/eval/mrpc"))
+    ap.add_argument("--data", type=pathlib.Path, default=SHARED_DIR / "eval" / "mrpc")
     ap.add_argument("--out", type=pathlib.Path, default=sim.DEFAULT_MODEL_DIR)
     ap.add_argument("--folds", type=int, default=CV_FOLDS)
     args = ap.parse_args(argv)

@@ -1,0 +1,113 @@
+"""The benchmark's own logic on a tiny synthetic corpus (no timing thresholds are asserted)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from pipeline import benchmark
+
+ARTICLES = [
+    {
+        "id": f"synthetic-{i}",
+        "title": f"Council approves budget number {i}",
+        "text": (
+            f"The city council of Springfield approved a budget of {i + 2} million dollars on Monday.\n\n"
+            "Mayor Jane Smith said the money would be spent on schools and roads. "
+            "Critics in the opposition argued that the plan raised taxes too quickly."
+        ),
+        "source": "Synthetic News",
+        "published": "2024-03-0{}".format(i + 1),
+    }
+    for i in range(6)
+]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "corpus.jsonl"
+    benchmark.write_jsonl(ARTICLES, path)
+    return path
+
+
+def test_helpers() -> None:
+    assert benchmark.count_words(["a b  c\n\nd", "e"]) == 5
+    scaled = benchmark.scaled_records(ARTICLES[:2], 3)
+    assert [r["id"] for r in scaled] == [
+        "synthetic-0", "synthetic-1", "synthetic-0-r1", "synthetic-1-r1", "synthetic-0-r2", "synthetic-1-r2",
+    ]
+    assert all(s["text"] == ARTICLES[i % 2]["text"] for i, s in enumerate(scaled))
+    stages = {
+        "timexes": {"seconds": 1.0, "parse_seconds": 3.0, "finished": "t"},
+        "ingest": {"seconds": 0.5, "finished": "t"},
+        "segment": {"seconds": 4.0, "parse_seconds": 3.0, "finished": "t"},
+    }
+    rows = dict(benchmark.stage_breakdown(stages))
+    assert list(rows) == ["ingest", "segment: parse (spaCy + cache write)", "segment: rest", "timexes"]
+    assert rows["segment: rest"] == pytest.approx(1.0)
+
+
+def test_missing_corpus_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "bench" / "results.json"
+    assert benchmark.main(["--corpus", str(tmp_path / "nope.jsonl"), "--out", str(out)]) == 0
+    assert "skipped" in capsys.readouterr().out
+    assert not out.exists()
+
+
+def _in_process_worker(worker_args: list[str]) -> dict:
+    """benchmark.run_worker without the subprocess (the model is loaded once per test session)."""
+    args = benchmark.build_parser().parse_args(["--worker", *worker_args])
+    if args.worker == "raw":
+        result = benchmark.worker_raw(args.input)
+    else:
+        result = benchmark.worker_pipeline(args.input, args.output_dir, args.processes, args.exclude_stage)
+    result["peak_rss_tree_bytes"] = result["max_rss"]["self"]
+    result["peak_rss_single_bytes"] = max(result["max_rss"].values())
+    return result
+
+
+def test_results_json_on_tiny_corpus(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nlp: object
+) -> None:
+    # Subprocess start-up (import spaCy, load the model: 3 x several seconds) would dominate a
+    # 5-article run, so the measurements run in this process; `run_worker` itself is covered by
+    # test_run_worker_subprocess_reports_rss.
+    monkeypatch.setattr(benchmark, "run_worker", _in_process_worker)
+    # Only ingest + segment (the parse): this tests the benchmark, not the later stages or their models.
+    from pipeline.runner import STAGES
+
+    stop = list(STAGES)[1:2]
+    out = tmp_path / "bench" / "results.json"  # the folder is created
+    argv = ["--corpus", str(corpus), "--articles", "5", "--out", str(out), "--quiet"]
+    assert benchmark.main(argv + [a for s in stop for a in ("--stop-before", s)]) == 0
+    results = json.loads(out.read_text())
+    for key in ("raw_wps", "pipeline_wps", "ratio", "speedup_2proc", "peak_rss_mb"):
+        value = results[key]
+        assert isinstance(value, (int, float)) and value > 0 and math.isfinite(value), key
+    assert results["articles"] == 5
+    assert results["words"] == benchmark.count_words(a["text"] for a in ARTICLES[:5])
+    assert results["ratio"] == pytest.approx(results["pipeline_wps"] / results["raw_wps"], rel=1e-3)
+    assert results["speedup_2proc"] == pytest.approx(results["pipeline_wps_2proc"] / results["pipeline_wps"], rel=1e-3)
+    machine = results["machine"]
+    assert machine["cpu_count"] >= 1 and machine["python"] and machine["spacy"] and machine["platform"]
+    assert results["timestamp"]
+    assert "ingest" in results["stages_1proc"]
+    assert any(name.endswith("parse (spaCy + cache write)") for name in results["stages_1proc"])
+    assert results["stopped_before_stage"] == stop
+
+
+def test_run_worker_subprocess_reports_rss(corpus: Path) -> None:
+    """The real subprocess path: raw measurement in a child, RSS polled and read from getrusage."""
+    result = benchmark.run_worker(["raw", "--input", str(corpus)])
+    assert result["docs"] == len(ARTICLES)
+    assert result["seconds"] > 0
+    assert result["peak_rss_tree_bytes"] > 50 * benchmark.MB  # a loaded spaCy model
+    assert result["peak_rss_single_bytes"] > 50 * benchmark.MB
+
+
+def test_worker_failure_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(benchmark.WorkerError, match="failed"):
+        benchmark.run_worker(["raw", "--input", str(tmp_path / "missing.jsonl")])
