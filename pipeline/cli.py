@@ -98,6 +98,9 @@ def run(input_dir: Path, output_dir: Path, processes: int, max_article_bytes: in
     summary = run_all(input_dir, output_dir, config=config, progress=not quiet and sys.stderr.isatty())
     counts = ", ".join(f"{n} {name}" for name, n in summary.rows.items() if name != "articles")
     click.echo(f"articles: {summary.accepted} accepted / {summary.rejected} rejected; {counts}")
+    if not quiet:
+        times = ", ".join(f"{name} {sec:.1f}s" for name, sec in summary.seconds.items())
+        click.echo(f"time: {times}", err=True)
 
 
 @main.command("ingest")
