@@ -39,9 +39,9 @@ def _fail_cleanly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _config(processes: int, max_article_bytes: int) -> PipelineConfig:
+def _config(processes: int, max_article_bytes: int, engine: str = "local", scheduler: str | None = None) -> PipelineConfig:
     try:
-        return PipelineConfig(processes=processes, max_article_bytes=max_article_bytes)
+        return PipelineConfig(processes=processes, max_article_bytes=max_article_bytes, engine=engine, scheduler=scheduler)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 
@@ -55,7 +55,15 @@ _output_option = click.option(
     help="Folder holding the tables.",
 )
 _processes_option = click.option(
-    "--processes", type=int, default=1, show_default=True, help="Parsing processes (0 = one per core)."
+    "--processes", type=int, default=0, show_default=True, help="Parsing processes (0 = one per core)."
+)
+_engine_option = click.option(
+    "--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+    help="Where articles are parsed: this machine, or a Dask cluster (needs the 'dask' extra).",
+)
+_scheduler_option = click.option(
+    "--scheduler", default=None, metavar="ADDRESS",
+    help="Dask scheduler address (tcp://host:8786) for --engine dask; default: start a local cluster.",
 )
 _max_bytes_option = click.option(
     "--max-article-bytes",
@@ -83,10 +91,14 @@ def main() -> None:
 )
 @_output_option
 @_processes_option
+@_engine_option
+@_scheduler_option
 @_max_bytes_option
 @_quiet_option
 @_fail_cleanly
-def run(input_dir: Path, output_dir: Path, processes: int, max_article_bytes: int, quiet: bool) -> None:
+def run(
+    input_dir: Path, output_dir: Path, processes: int, engine: str, scheduler: str | None, max_article_bytes: int, quiet: bool
+) -> None:
     """Run every stage: INPUT folder → all tables in OUTPUT.
 
     Every input file (and JSON Lines record) gets a row in articles.parquet; unusable ones are
@@ -94,7 +106,7 @@ def run(input_dir: Path, output_dir: Path, processes: int, max_article_bytes: in
     """
     from .runner import run_all
 
-    config = _config(processes, max_article_bytes)
+    config = _config(processes, max_article_bytes, engine, scheduler)
     summary = run_all(input_dir, output_dir, config=config, progress=not quiet and sys.stderr.isatty())
     counts = ", ".join(f"{n} {name}" for name, n in summary.rows.items() if name != "articles")
     click.echo(f"articles: {summary.accepted} accepted / {summary.rejected} rejected; {counts}")
@@ -121,12 +133,15 @@ def _stage_command(name: str, help_text: str) -> None:
     @main.command(name, help=help_text)
     @_output_option
     @_processes_option
+    @_engine_option
+    @_scheduler_option
     @_quiet_option
     @_fail_cleanly
-    def command(output_dir: Path, processes: int, quiet: bool) -> None:
+    def command(output_dir: Path, processes: int, engine: str, scheduler: str | None, quiet: bool) -> None:
         from .runner import run_stage
 
-        table = run_stage(name, output_dir, config=_config(processes, PipelineConfig().max_article_bytes), progress=not quiet and sys.stderr.isatty())
+        config = _config(processes, PipelineConfig().max_article_bytes, engine, scheduler)
+        table = run_stage(name, output_dir, config=config, progress=not quiet and sys.stderr.isatty())
         click.echo(f"{name}: {table.num_rows} rows")
 
 

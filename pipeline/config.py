@@ -37,6 +37,10 @@ class PipelineConfig:
     processes: int = 1
     #: Claims the check-worthiness model scores below this are dropped (selection is rule-based first).
     min_checkworthiness: float = 0.15
+    #: Where per-article parsing runs: "local" (this machine) or "dask" (a Dask cluster).
+    engine: str = "local"
+    #: Dask scheduler address for engine="dask"; None starts a local cluster.
+    scheduler: str | None = None
     #: File name suffixes read by ingest.
     text_suffixes: tuple[str, ...] = (".txt",)
     jsonl_suffixes: tuple[str, ...] = (".jsonl", ".ndjson")
@@ -49,6 +53,8 @@ class PipelineConfig:
             raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
         if self.processes < 0:
             raise ValueError(f"processes must be 0 (all cores) or a positive integer, got {self.processes!r}")
+        if self.engine not in {"local", "dask"}:
+            raise ValueError(f"engine must be 'local' or 'dask', got {self.engine!r}")
         if not 0.0 <= self.min_checkworthiness <= 1.0:
             raise ValueError(f"min_checkworthiness must be in [0, 1], got {self.min_checkworthiness!r}")
         if self.max_heading_words <= 0:
@@ -59,7 +65,7 @@ class PipelineConfig:
         relevant = {
             k: v
             for k, v in dataclasses.asdict(self).items()
-            if k not in {"batch_size", "processes"}
+            if k not in {"batch_size", "processes", "engine", "scheduler"}
         }
         blob = json.dumps(relevant, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]

