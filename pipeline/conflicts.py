@@ -22,6 +22,7 @@ from .dedup import (
     facts_from,
     quantities_agree,
     stable_id,
+    swapped_entity,
     wording_similarity,
 )
 from .places import Gazetteer
@@ -43,7 +44,7 @@ class ConflictSettings:
     #: Text probability needed when the predicates are the same.
     same_predicate_threshold: float = 0.2
     #: Wording similarity (negations and numbers set aside) for a negation conflict.
-    negation_wording_threshold: float = 0.75
+    negation_wording_threshold: float = 0.7
 
     def __post_init__(self) -> None:
         for name in ("wording_threshold", "same_predicate_threshold", "negation_wording_threshold"):
@@ -101,16 +102,11 @@ def differences(
         va = f"{'not ' if a.negated else ''}{a.predicate}"
         vb = f"{'not ' if b.negated else ''}{b.predicate}"
         out.append(Difference("negation", va, vb, str(a.negated), str(b.negated), f"One claim affirms what the other denies ({va} vs {vb})."))
-    if (
-        a.predicate == b.predicate and a.predicate not in _STATIVE
-        and da.subject_ids and db.subject_ids and not (da.subject_ids & db.subject_ids)
-    ):
-        kinds_a = {i.split(":", 1)[0] for i in da.subject_ids}
-        kinds_b = {i.split(":", 1)[0] for i in db.subject_ids}
-        if kinds_a & kinds_b:
-            va = ", ".join(sorted(names.get(i, i) for i in da.subject_ids))
-            vb = ", ".join(sorted(names.get(i, i) for i in db.subject_ids))
-            out.append(Difference("entity", va, vb, ",".join(sorted(da.subject_ids)), ",".join(sorted(db.subject_ids)), f"Different agents for the same action '{a.predicate}': {va} vs {vb}."))
+    swapped = swapped_entity(a, b) if a.predicate == b.predicate and a.predicate not in _STATIVE else None
+    if swapped is not None:
+        ia, ib = swapped
+        va, vb = names.get(ia, ia), names.get(ib, ib)
+        out.append(Difference("entity", va, vb, ia, ib, f"A different {ia.split(':', 1)[0]} for the same action '{a.predicate}': {va} vs {vb}."))
     if not out and a.predicate == b.predicate and da.object and db.object:
         items_a, items_b = _list_items(da.object), _list_items(db.object)
         if len(items_a) >= 2 and len(items_b) >= 2 and items_a != items_b and items_a & items_b:
@@ -178,7 +174,10 @@ def detect_conflicts(
             continue
         if negation_pair:
             probability = max(probability, wording_similarity(a.text, b.text, subset=True))
-        for diff in differences(a, b, details[i], details[j], places=places, names=names):
+        found = differences(a, b, details[i], details[j], places=places, names=names)
+        if {"date", "place"} <= {d.kind for d in found}:
+            continue  # another date AND another place: most likely another event, not a disagreement
+        for diff in found:
             if diff.kind == "negation" and not negation_pair:
                 continue
             hedge = 0.7 if details[i].hedged or details[j].hedged else 1.0

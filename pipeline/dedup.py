@@ -145,6 +145,26 @@ def structural_disagreement(a: ClaimFacts, b: ClaimFacts, *, places: Gazetteer) 
     if a.quantity_value is not None and b.quantity_value is not None and a.quantity_unit == b.quantity_unit:
         if not quantities_agree(a.quantity_value, a.quantity_mod, b.quantity_value, b.quantity_mod):
             return "quantity"
+    if a.predicate == b.predicate and swapped_entity(a, b) is not None:
+        return "entity"
+    return None
+
+
+#: Entity kinds compared for "a different agent or object"; places are compared with containment instead.
+_SWAPPABLE_KINDS = ("person", "org", "norp", "law", "event", "facility", "product", "work")
+
+
+def swapped_entity(a: ClaimFacts, b: ClaimFacts) -> tuple[str, str] | None:
+    """The one entity each claim has where the other has a different one of the same kind
+    (`led by James Comey` vs `led by Robert Mueller`), when the claims share another entity."""
+    if not (a.entity_ids & b.entity_ids):
+        return None
+    only_a, only_b = a.entity_ids - b.entity_ids, b.entity_ids - a.entity_ids
+    for kind in _SWAPPABLE_KINDS:
+        ka = sorted(i for i in only_a if i.startswith(kind + ":"))
+        kb = sorted(i for i in only_b if i.startswith(kind + ":"))
+        if len(ka) == 1 and len(kb) == 1:
+            return ka[0], kb[0]
     return None
 
 

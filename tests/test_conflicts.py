@@ -38,6 +38,9 @@ def conflicts_between(nlp: Language, a: str, b: str) -> list[dict[str, object]]:
         # negation
         ("The US intelligence community concluded that Russia conducted a campaign to influence the 2016 election.",
          "The US intelligence community did not conclude that Russia conducted a campaign to influence the 2016 election.", "negation"),
+        # a different agent for the same action
+        ("The special counsel investigation into Russian interference was led by Robert Mueller.",
+         "The special counsel investigation into Russian interference was led by James Comey.", "entity"),
     ],
 )
 def test_changed_values_are_conflicts(nlp: Language, a: str, b: str, kind: str) -> None:
@@ -63,6 +66,8 @@ def test_changed_values_are_conflicts(nlp: Language, a: str, b: str, kind: str) 
          "120 journalists covered the Helsinki summit in July 2018."),
         # unrelated claims sharing an entity
         ("Trump and Putin met in Hamburg in July 2017.", "Putin annexed Crimea in 2014."),
+        # another date and another place: another meeting, not a disagreement
+        ("Trump and Putin met in Hamburg in July 2017.", "Trump and Putin met in Helsinki in July 2018."),
     ],
 )
 def test_consistent_restatements_are_not_conflicts(nlp: Language, a: str, b: str) -> None:
