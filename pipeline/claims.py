@@ -444,6 +444,21 @@ class _Resolver:
                 seen[e.entity_id] = e.name
         return list(seen.items())
 
+    def _reporting_speaker(self, token: Token) -> tuple[str, list[str]] | None:
+        """In "Trump stated that he saw…", the subject pronoun of the reported clause is the speaker."""
+        verb = token.head
+        if token.dep_ not in {"nsubj", "nsubjpass"} or verb.dep_ != "ccomp":
+            return None
+        if verb.head.lemma_.lower() not in self.lex.reporting_verbs:
+            return None
+        subject = next((c for c in verb.head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subject is None:
+            return None
+        for e in self.sent_entities:
+            if e.kind == "person" and e.start_char <= subject.idx < e.end_char:
+                return e.name, [e.entity_id]
+        return None
+
     def _recent_persons(self, back: int) -> list[tuple[str, str, bool]]:
         out: dict[str, tuple[str, bool]] = {}
         for n, eid, name, subj in self.d.persons:
@@ -454,6 +469,9 @@ class _Resolver:
 
     def person(self, token: Token) -> tuple[str, list[str]] | None:
         """Antecedent of he/she/him/his/her: one person clearly in focus, else None."""
+        speaker = self._reporting_speaker(token)
+        if speaker is not None:
+            return speaker
         here = self._persons_before(token.idx)
         if len(here) == 1:
             return here[0][1], [here[0][0]]

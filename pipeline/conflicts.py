@@ -196,7 +196,8 @@ def detect_conflicts(
                 "normalized_b": diff.normalized_b,
                 "score": score,
                 "explanation": explanation,
-                "event_key": event_of.get(a.claim_id),
+                "event_key": event_of.get(a.claim_id) if event_of.get(a.claim_id) == event_of.get(b.claim_id)
+                else stable_id("v", (cluster_of.get(a.claim_id, a.claim_id), cluster_of.get(b.claim_id, b.claim_id))),
             })
     return table_from_rows(rows, CONFLICTS)
 

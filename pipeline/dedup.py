@@ -41,14 +41,19 @@ class DedupSettings:
     #: Below `same_threshold`, claims still merge from the scorer's own (MRPC) threshold up when
     #: structure backs the text: the same dated interval and at least this many shared entities.
     anchored_min_entities: int = 2
-    #: Looser probability above which two claims are about the same event (for conflicts).
-    event_threshold: float = 0.35
+    #: Largest group of claims one event_key may hold.
+    max_event: int = 25
+    #: Looser closeness above which two claims sharing two entities are about the same event
+    #: (`event_key`, used to group conflicts); union-find chains these, so not too loose.
+    event_threshold: float = 0.5
 
     def __post_init__(self) -> None:
         if self.num_perm < 16 or self.num_perm % 2:
             raise ValueError(f"num_perm must be an even number >= 16, got {self.num_perm!r}")
         if not 0.0 < self.lsh_threshold < 1.0:
             raise ValueError(f"lsh_threshold must be in (0, 1), got {self.lsh_threshold!r}")
+        if self.max_event < 2:
+            raise ValueError(f"max_event must be >= 2, got {self.max_event!r}")
         if self.max_bucket < 2:
             raise ValueError(f"max_bucket must be >= 2, got {self.max_bucket!r}")
 
@@ -272,9 +277,15 @@ def cluster(
     # Best pairs first, ties by claim id: the result depends on the claims, not on their order.
     judged.sort(key=lambda t: (-round(t[2].probability, 6), facts[t[0]].claim_id, facts[t[1]].claim_id))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    event_size = {i: 1 for i in range(n)}
     for i, j, decision in judged:
         if decision.same or decision.same_event:
-            event.union(i, j)
+            ri, rj = event.find(i), event.find(j)
+            # union-find chains "same event" links; cap a group so one busy topic does not swallow all
+            if ri != rj and event_size[ri] + event_size[rj] <= settings.max_event:
+                total = event_size[ri] + event_size[rj]
+                event.union(ri, rj)
+                event_size[event.find(ri)] = total
         if not decision.same:
             continue
         ri, rj = same.find(i), same.find(j)
@@ -344,7 +355,6 @@ class ClaimMatcher:
         score = self.scorer.score_info(self.infos[i], self.infos[j])  # type: ignore[attr-defined]
         disagreement = structural_disagreement(a, b, places=self.places) or _VETO_KIND.get(score.veto or "")
         shared = len(a.entity_ids & b.entity_ids)
-        shares_entity = shared > 0
         anchored = (
             score.probability >= self.anchored_threshold
             and a.time_start is not None
@@ -354,8 +364,9 @@ class ClaimMatcher:
         same = (score.probability >= self.threshold or anchored) and disagreement is None
         # The text score punishes a negation or a changed number hard; whether two claims are about
         # the same event is judged on the wording with those set aside.
-        closeness = max(float(score.probability), wording_similarity(a.text, b.text))
-        same_event = closeness >= self.event_threshold and (shares_entity or closeness >= self.threshold)
+        wording = wording_similarity(a.text, b.text) if disagreement else 0.0
+        closeness = max(float(score.probability), wording)
+        same_event = closeness >= self.event_threshold and (shared >= 2 or closeness >= self.threshold)
         return PairDecision(same, same_event, closeness, disagreement)
 
 

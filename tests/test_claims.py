@@ -134,3 +134,10 @@ def test_claims_the_model_finds_worthless_are_dropped(nlp: Language) -> None:
     text = "Trump met Putin in Helsinki in July 2018."
     assert build_tables(nlp, {"t": text}, scorer=Zero())["claims"].num_rows == 0
     assert build_tables(nlp, {"t": text})["claims"].num_rows == 1
+
+
+def test_pronoun_in_reported_clause_is_the_speaker(nlp: Language) -> None:
+    # two people before "he": only the reporting verb's subject can be meant
+    claims = claims_of(nlp, "After meeting Vladimir Putin in Helsinki in 2018, Donald Trump said that he saw no reason for the 2016 hack.")
+    assert claims and claims[0]["text"].startswith("Donald Trump saw no reason")
+    assert claims[0]["attributed_to"] == "Donald Trump"
