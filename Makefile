@@ -22,7 +22,7 @@ TABLES := $(OUT)/articles.parquet $(OUT)/sentences.parquet $(OUT)/entities.parqu
 
 REPORT := $(OUT)/report/conflicts.html
 
-.PHONY: all install test eval bench models docs clean distclean
+.PHONY: all install test eval bench bench-dedup models docs clean distclean
 
 all: $(TABLES) $(REPORT)
 
@@ -82,11 +82,17 @@ models: $(STAMP)
 
 # Speed as ratios measured in one run (writes bench/results.json).
 BENCH_ARGS ?=
+DEDUP_BENCH_ARGS ?= --source $(OUT)
 bench: $(STAMP)
 	$(PY) -m pipeline.benchmark $(BENCH_ARGS)
+	$(PY) -m pipeline.benchmark_dedup $(DEDUP_BENCH_ARGS)
+
+# Dedup alone on synthetic growth (10k -> 100k -> 1M claims sampled and perturbed from real ones).
+bench-dedup: $(STAMP)
+	$(PY) -m pipeline.benchmark_dedup $(DEDUP_BENCH_ARGS)
 
 clean:
 	rm -rf $(OUT)
 
 distclean: clean
-	rm -rf $(VENV) bench/results.json
+	rm -rf $(VENV) bench/results.json bench/dedup_results.json

@@ -34,6 +34,8 @@ class DedupSettings:
     lsh_threshold: float = 0.3
     #: Buckets larger than this are too generic to block on (e.g. one very common entity).
     max_bucket: int = 60
+    #: Each claim keeps at most this many candidates (its most similar), so scoring stays linear.
+    max_candidates: int = 10
     #: Text probability above which two claims with no structural disagreement are the same fact.
     #: Stricter than the MRPC-calibrated threshold, which accepts loose paraphrases: a wrong merge
     #: hides a claim, and union-find chains merges.
@@ -52,6 +54,8 @@ class DedupSettings:
             raise ValueError(f"num_perm must be an even number >= 16, got {self.num_perm!r}")
         if not 0.0 < self.lsh_threshold < 1.0:
             raise ValueError(f"lsh_threshold must be in (0, 1), got {self.lsh_threshold!r}")
+        if self.max_candidates < 1:
+            raise ValueError(f"max_candidates must be >= 1, got {self.max_candidates!r}")
         if self.max_event < 2:
             raise ValueError(f"max_event must be >= 2, got {self.max_event!r}")
         if self.max_bucket < 2:
@@ -126,7 +130,38 @@ def candidate_pairs(
                 buckets[(ids[a], ids[b])].append(i)
     for members in buckets.values():
         _add_bucket(pairs, members, settings.max_bucket)
+    if keep and pairs:
+        pairs = _cap_degree(pairs, dict(zip(keep, hashes, strict=True)), settings.max_candidates)
     return pairs
+
+
+def _cap_degree(pairs: set[tuple[int, int]], hashes: Mapping[int, MinHash], k: int) -> set[tuple[int, int]]:
+    """Keep, for each claim, only its k most similar candidates (MinHash Jaccard estimate), so the
+    number of pairs to score is at most 2·k per claim however often a fact repeats."""
+    import numpy as np
+
+    ordered = sorted(pairs)
+    left = np.array([i for i, _ in ordered])
+    right = np.array([j for _, j in ordered])
+    size = max(hashes) + 1
+    width = len(next(iter(hashes.values())).hashvalues)
+    table = np.zeros((size, width), dtype=np.uint64)
+    has = np.zeros(size, dtype=bool)
+    for i, mh in hashes.items():
+        table[i] = mh.hashvalues
+        has[i] = True
+    both = has[left] & has[right]
+    similarity = np.where(both, (table[left] == table[right]).mean(axis=1), 0.0)
+    chosen = np.zeros(len(ordered), dtype=bool)
+    for side in (left, right):
+        # rank each claim's candidates: most similar first, ties by position (deterministic)
+        order = np.lexsort((np.arange(len(ordered)), -similarity, side))
+        ranks = np.empty(len(ordered), dtype=np.int64)
+        starts = np.r_[0, np.flatnonzero(np.diff(side[order])) + 1]
+        counts = np.diff(np.r_[starts, len(order)])
+        ranks[order] = np.arange(len(order)) - np.repeat(starts, counts)
+        chosen |= ranks < k
+    return {ordered[x] for x in np.flatnonzero(chosen)}
 
 
 def _add_bucket(pairs: set[tuple[int, int]], members: Iterable[int], max_bucket: int) -> None:

@@ -134,3 +134,18 @@ def test_blocking_is_not_all_pairs(tables: dict[str, object]) -> None:
 def test_settings_validate_where_they_enter() -> None:
     with pytest.raises(ValueError, match="lsh_threshold must be in"):
         DedupSettings(lsh_threshold=1.5)
+
+
+def test_candidates_per_claim_are_capped() -> None:
+    # thirty restatements of one fact: without a cap every pair (435) would be scored
+    from pipeline.dedup import ClaimFacts
+
+    facts = [
+        ClaimFacts(f"a{i}/c0000", f"a{i}", f"Trump and Putin met in Hamburg in July 2017 said source {i}.",
+                   frozenset({"person:donald_trump", "person:vladimir_putin"}), "meet", False, None, None, None, None, None, None)
+        for i in range(30)
+    ]
+    pairs = candidate_pairs(facts, settings=DedupSettings(max_candidates=3))
+    degree = [sum(i in p for p in pairs) for i in range(30)]
+    assert 0 < len(pairs) <= 2 * 3 * 30  # each claim chooses at most 2k partners
+    assert min(degree) >= 1  # nobody is left without a candidate
