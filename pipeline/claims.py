@@ -386,6 +386,9 @@ def object_of(verb: Token, folded: Token | None) -> Token | None:
             if c.dep_ == dep and c is not folded:
                 return c
     for c in verb.children:
+        if c.dep_ == "agent" and any(x.dep_ == "pobj" for x in c.children):
+            return c  # passive "led by Robert Mueller": the agent
+    for c in verb.children:
         if c.dep_ == "prep" and c.lower_ not in _PLACE_PREPS | {"during", "on", "since", "after", "before", "until"}:
             obj = next((x for x in c.children if x.dep_ == "pobj"), None)
             if obj is not None:
@@ -402,7 +405,9 @@ def is_negated(verb: Token, tokens: Sequence[Token]) -> bool:
         if c.dep_ in _SUBJECT_DEPS | {"dobj", "attr"} and any(d.lower_ == "no" and d.dep_ == "det" for d in c.children):
             return True
         if c.dep_ in _SUBJECT_DEPS and c.lower_ in {"nobody", "nothing", "none"}:
-            return True
+            following = c.doc[c.i + 1].lower_ if c.i + 1 < len(c.doc) else ""
+            if following not in {"less", "more", "short"}:  # "nothing less than …" affirms
+                return True
     return False
 
 
@@ -751,7 +756,7 @@ def _build_claim(
     object_text = None
     if obj is not None:
         object_text, _, _ = decontextualize([t for t in obj.subtree if sent.start <= t.i < sent.end], resolver, covered=sent_entities, lex=lex)
-        if obj.dep_ == "prep":
+        if obj.dep_ in {"prep", "agent"}:
             predicate = f"{predicate} {obj.lower_}"
             object_text = object_text.split(" ", 1)[1] if " " in object_text else object_text
     attributed = None
@@ -759,7 +764,7 @@ def _build_claim(
         attributed, _, _ = decontextualize(list(clause.attributed_to), resolver, covered=sent_entities, lex=lex)
     times = [t for t in sent_timexes if start_char <= t.start_char and t.end_char <= end_char]
     qs = quantities(span) or _durations(times, doc)
-    place = _place_of(span, covered)
+    place = _place_of(span, covered, clause.verb)
     entity_ids = sorted({e.entity_id for e in covered} | set(extra_ids))
     if attributed is not None and clause.attributed_to is not None:
         # the speaker is part of the claim's context, but the claim is theirs, not the article's
@@ -797,22 +802,23 @@ def _durations(times: Sequence[TimexRef], doc: Doc) -> list[Quantity]:
     return out
 
 
-def _place_of(span: Span, covered: Sequence[EntityRef]) -> str | None:
-    """The most specific place the claim is located at: a place entity after in/at/near…"""
-    best: EntityRef | None = None
+def _place_of(span: Span, covered: Sequence[EntityRef], verb: Token | None = None) -> str | None:
+    """Where the claim happened: a place entity after in/at/near…, preferring one that hangs off the
+    claim's own verb ("born in the Bronx; died in Springfield" → Springfield for "die")."""
+    first: EntityRef | None = None
     for e in covered:
         if e.kind not in {"place", "facility"}:
             continue
-        token = span.doc.char_span(e.start_char, e.end_char, alignment_mode="expand")
-        if token is None:
+        ent = span.doc.char_span(e.start_char, e.end_char, alignment_mode="expand")
+        if ent is None:
             continue
-        head = token.root.head
-        if token.root.dep_ == "pobj" and head.lower_ in _PLACE_PREPS - {"from", "to"}:
-            if best is None:
-                best = e
-        elif token.root.dep_ == "appos" and best is not None:
+        prep = ent.root.head
+        if ent.root.dep_ != "pobj" or prep.lower_ not in _PLACE_PREPS - {"from", "to"}:
             continue
-    return best.name if best else None
+        if verb is not None and (prep.head == verb or prep.head.head == verb):
+            return e.name
+        first = first or e
+    return first.name if first else None
 
 
 def _remember(discourse: Discourse, number: int, sent: Span, sent_entities: Sequence[EntityRef], *, lex: ClaimLexicon) -> None:

@@ -42,7 +42,7 @@ class ConflictSettings:
     #: Text probability (MRPC-calibrated scorer) needed when the predicates differ.
     wording_threshold: float = 0.5
     #: Text probability needed when the predicates are the same.
-    same_predicate_threshold: float = 0.2
+    same_predicate_threshold: float = 0.25
     #: Wording similarity (negations and numbers set aside) for a negation conflict.
     negation_wording_threshold: float = 0.7
 
@@ -64,6 +64,7 @@ class ClaimDetail:
     attributed_to: str | None
     time_value: str | None
     subject_ids: frozenset[str]
+    object_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ def differences(
                 f"{db.time_value} ({b.time_start}–{b.time_end}).",
             ))
     if (
-        a.quantity_value is not None and b.quantity_value is not None and a.quantity_unit == b.quantity_unit
+        a.quantity_value is not None and b.quantity_value is not None and a.quantity_unit and a.quantity_unit == b.quantity_unit
         and not quantities_agree(a.quantity_value, a.quantity_mod, b.quantity_value, b.quantity_mod)
     ):
         na, nb = _quantity_norm(a), _quantity_norm(b)
@@ -103,6 +104,11 @@ def differences(
         vb = f"{'not ' if b.negated else ''}{b.predicate}"
         out.append(Difference("negation", va, vb, str(a.negated), str(b.negated), f"One claim affirms what the other denies ({va} vs {vb})."))
     swapped = swapped_entity(a, b) if a.predicate == b.predicate and a.predicate not in _STATIVE else None
+    if swapped is not None and not (
+        (swapped[0] in da.subject_ids and swapped[1] in db.subject_ids)
+        or (swapped[0] in da.object_ids and swapped[1] in db.object_ids)
+    ):
+        swapped = None  # only a different agent or object is reported: other swaps are mostly linking misses
     if swapped is not None:
         ia, ib = swapped
         va, vb = names.get(ia, ia), names.get(ib, ib)
@@ -223,9 +229,11 @@ def _details(claims: pa.Table, timexes: pa.Table) -> list[ClaimDetail]:
         main = next((t for t in cols["timex_ids"][k] or [] if timex_value.get(t) == cols["time_value"][k]), None)
         subject = (cols["subject"][k] or "").lower()
         subject_ids = frozenset(eid for eid in cols["entity_ids"][k] or [] if _named_in(eid, subject))
+        obj = (cols["object"][k] or "").lower()
+        object_ids = frozenset(eid for eid in cols["entity_ids"][k] or [] if _named_in(eid, obj))
         out.append(ClaimDetail(
             timex_text.get(main) if main else None, cols["quantity_text"][k], cols["object"][k], bool(cols["hedged"][k]),
-            cols["attributed_to"][k], cols["time_value"][k], subject_ids,
+            cols["attributed_to"][k], cols["time_value"][k], subject_ids, object_ids,
         ))
     return out
 

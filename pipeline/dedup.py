@@ -182,7 +182,7 @@ def structural_disagreement(a: ClaimFacts, b: ClaimFacts, *, places: Gazetteer) 
             return "date"
     if a.place and b.place and not places.compatible(a.place, b.place):
         return "place"
-    if a.quantity_value is not None and b.quantity_value is not None and a.quantity_unit == b.quantity_unit:
+    if a.quantity_value is not None and b.quantity_value is not None and a.quantity_unit and a.quantity_unit == b.quantity_unit:
         if not quantities_agree(a.quantity_value, a.quantity_mod, b.quantity_value, b.quantity_mod):
             return "quantity"
     if a.predicate == b.predicate and swapped_entity(a, b) is not None:
@@ -203,9 +203,20 @@ def swapped_entity(a: ClaimFacts, b: ClaimFacts) -> tuple[str, str] | None:
     for kind in _SWAPPABLE_KINDS:
         ka = sorted(i for i in only_a if i.startswith(kind + ":"))
         kb = sorted(i for i in only_b if i.startswith(kind + ":"))
-        if len(ka) == 1 and len(kb) == 1:
+        if len(ka) == 1 and len(kb) == 1 and not _maybe_same_name(ka[0], kb[0]):
             return ka[0], kb[0]
     return None
+
+
+def _maybe_same_name(a: str, b: str) -> bool:
+    """Ids that may name one entity the linker kept apart: a shared word (`gigante` in
+    `vincent_the_chin_gigante`) or an acronym (`chp` / `california_highway_patrol`)."""
+    wa = a.split(":", 1)[1].split("_")
+    wb = b.split(":", 1)[1].split("_")
+    if set(wa) & set(wb):
+        return True
+    initials_a, initials_b = "".join(w[:1] for w in wa), "".join(w[:1] for w in wb)
+    return (len(wa) == 1 and wa[0] == initials_b) or (len(wb) == 1 and wb[0] == initials_a)
 
 
 def quantities_agree(a: float, mod_a: str | None, b: float, mod_b: str | None) -> bool:

@@ -28,7 +28,7 @@ _MODS = [
     (re.compile(r"\b(?:less than|under|below|fewer than|at most|up to|no more than)\s*$", re.I), "LESS_THAN"),
     (re.compile(r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|close to|circa)\s*$", re.I), "APPROX"),
 ]
-_NUMBER = re.compile(r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<scale>hundred|thousand|million|billion|trillion|bn|mn|m|k)?\b", re.I)
+_NUMBER = re.compile(r"(?P<num>\d[\d,]*(?:\.\d+)?)[\s-]*(?P<scale>hundred|thousand|million|billion|trillion|bn|mn|m|k)?\b", re.I)
 #: Determiners that make a number name a group rather than count it ("the two leaders").
 NAMING_DETERMINERS = frozenset({"the", "these", "those", "both", "all"})
 QUANTITY_LABELS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
