@@ -85,7 +85,7 @@ BENCH_ARGS ?=
 DEDUP_BENCH_ARGS ?= --source $(OUT)
 bench: $(STAMP)
 	$(PY) -m pipeline.benchmark $(BENCH_ARGS)
-	$(PY) -m pipeline.benchmark_dedup $(DEDUP_BENCH_ARGS)
+	$(PY) -m pipeline.benchmark_dedup $(DEDUP_BENCH_ARGS) --max-seconds 300
 
 # Dedup alone on synthetic growth (10k -> 100k -> 1M claims sampled and perturbed from real ones).
 bench-dedup: $(STAMP)
