@@ -42,6 +42,7 @@ class RunContext:
     progress: bool = False
     _docs: DocCache | None = None
     _infos: tuple[Any, list[Any]] | None = None
+    _matcher: tuple[Any, Gazetteer] | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     def nlp(self) -> Any:
@@ -75,6 +76,14 @@ class RunContext:
         if self._infos is None or self._infos[0] != key:
             self._infos = (key, claim_infos(claims, self.docs(articles)))
         return self._infos[1]
+
+    def matcher(self) -> tuple[Any, Gazetteer]:
+        """The pair scorer and the place gazetteer, loaded once per run (dedup and conflicts share them)."""
+        if self._matcher is None:
+            from .similarity import ParaphraseScorer
+
+            self._matcher = (ParaphraseScorer.load(), Gazetteer.load())
+        return self._matcher
 
     def write(self, table: pa.Table, name: str) -> None:
         write_table(table, self.output_dir, name, model=self.model())
@@ -170,17 +179,16 @@ def stage_claims(ctx: RunContext) -> pa.Table:
 
 def stage_dedup(ctx: RunContext) -> pa.Table:
     """Claims stating the same fact share a cluster → claim_clusters.parquet."""
-    from .similarity import ParaphraseScorer
-
     started = time.perf_counter()
+    scorer, places = ctx.matcher()
     articles = read_table(ctx.output_dir, "articles")
     claims = read_table(ctx.output_dir, "claims")
     table = cluster_claims(
         claims,
         articles,
         ctx.claim_infos(claims, articles),
-        scorer=ParaphraseScorer.load(),
-        places=Gazetteer.load(),
+        scorer=scorer,
+        places=places,
     )
     ctx.write(table, "claim_clusters")
     multi = len({c for c, n in zip(table["cluster_id"].to_pylist(), table["n_articles"].to_pylist(), strict=True) if n > 1})
@@ -190,9 +198,8 @@ def stage_dedup(ctx: RunContext) -> pa.Table:
 
 def stage_conflicts(ctx: RunContext) -> pa.Table:
     """Pairs of claims about the same thing that disagree → conflicts.parquet."""
-    from .similarity import ParaphraseScorer
-
     started = time.perf_counter()
+    scorer, places = ctx.matcher()
     articles = read_table(ctx.output_dir, "articles")
     claims = read_table(ctx.output_dir, "claims")
     table = detect_conflicts(
@@ -201,8 +208,8 @@ def stage_conflicts(ctx: RunContext) -> pa.Table:
         read_table(ctx.output_dir, "entities"),
         read_table(ctx.output_dir, "timexes"),
         ctx.claim_infos(claims, articles),
-        scorer=ParaphraseScorer.load(),
-        places=Gazetteer.load(),
+        scorer=scorer,
+        places=places,
     )
     ctx.write(table, "conflicts")
     by_kind: dict[str, int] = {}
