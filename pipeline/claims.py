@@ -29,7 +29,6 @@ import pyarrow as pa
 from spacy.tokens import Doc, Span, Token
 
 from .config import MODELS_DIR
-from .entities import KIND_OF_LABEL
 from .errors import ModelError
 from .quantities import NAMING_DETERMINERS, Quantity, duration_seconds, mod_before, quantities
 from .schemas import CLAIMS, table_from_rows
@@ -255,7 +254,6 @@ class Clause:
     subject: Token | None
     shared_subject: bool
     attributed_to: Span | None
-    attribution_hedged: bool
     hedge_verb: Token | None
     #: "X did not conclude that Y": the claim keeps the whole sentence as its text, with Y's
     #: structure, attributed to X and negated.
@@ -276,7 +274,7 @@ def clauses(sent: Span, *, lex: ClaimLexicon) -> list[Clause]:
             content = reported[0]
             denied = any(c.dep_ == "neg" for c in root.children)
             if denied:
-                return [Clause(content, _subject_of(content), False, attributed, False, None, denied_report=True)]
+                return [Clause(content, _subject_of(content), False, attributed, None, denied_report=True)]
     according = _according_to(sent)
     if according is not None and attributed is None:
         attributed = according
@@ -296,7 +294,6 @@ def clauses(sent: Span, *, lex: ClaimLexicon) -> list[Clause]:
                 subject=own or first_subject,
                 shared_subject=own is None and verb is not content,
                 attributed_to=attributed,
-                attribution_hedged=False,
                 hedge_verb=hedge_verb if verb is content else None,
             )
         )
@@ -898,4 +895,4 @@ def _row(article_id: str, sentence_id: str, index: int, claim: Claim) -> dict[st
     }
 
 
-__all__ = ["ClaimLexicon", "Claim", "extract_claims", "article_claims", "rejection", "clauses", "KIND_OF_LABEL"]
+__all__ = ["ClaimLexicon", "Claim", "extract_claims", "article_claims", "rejection", "clauses"]

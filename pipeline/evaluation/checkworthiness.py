@@ -16,7 +16,6 @@ import sys
 import time
 from typing import Any, Sequence
 
-import numpy as np
 
 from pipeline import checkworthiness as cw
 from pipeline.training.checkworthiness import TEST_FILE, figures, read_claimbuster
