@@ -7,7 +7,9 @@ This is the edge where parsing happens: stages receive parsed Docs through the
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import functools
+import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from spacy.tokens import Doc, DocBin
 from .errors import InputError
 from .io import atomic_write_bytes
 from .nlp import nlp_fingerprint
+from .timex import Timex, find_timexes
+from .timexes import TIMEX_VERSION, timex_from_json, timex_to_json
 
 
 class DocCache(Mapping[str, Doc]):
@@ -29,11 +33,29 @@ class DocCache(Mapping[str, Doc]):
         self._keys = dict(keys)  # article_id -> cache file stem
         self._recent: collections.OrderedDict[str, Doc] = collections.OrderedDict()
         self._keep = keep
+        #: Articles whose timexes were not in the cache and had to be found in this process.
+        self.timexes_computed = 0
 
     def path_for(self, article_id: str) -> Path:
         """Cache file of one article's parse."""
         key = self._keys[article_id]
         return self._dir / key[:2] / f"{key}.spacy"
+
+    def timex_path_for(self, article_id: str, published: dt.date | None) -> Path:
+        """Cache file of one article's timexes: also keyed by the recognizer version and the date."""
+        return timex_path(self.path_for(article_id), published)
+
+    def timexes(self, article_id: str, published: dt.date | None) -> list[Timex]:
+        """An article's timexes from the cache (written by the parse workers), else found and cached now."""
+        path = self.timex_path_for(article_id, published)
+        try:
+            return [timex_from_json(d) for d in json.loads(path.read_text(encoding="utf-8"))]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # missing, or from an interrupted write: compute it again
+        found = find_timexes(self[article_id], published=published)
+        atomic_write_bytes(path, json.dumps([timex_to_json(t) for t in found]).encode())
+        self.timexes_computed += 1
+        return found
 
     def __getitem__(self, article_id: str) -> Doc:
         doc = self._recent.get(article_id)
@@ -80,11 +102,12 @@ def parse_articles(
     ):
         keys[article_id] = f"{sha[:40]}-{fingerprint}"
     cache = DocCache(nlp, cache_dir, keys)
+    published_of = dict(zip(ok["article_id"].to_pylist(), ok["published"].to_pylist(), strict=True))
     for article_id, text in zip(ok["article_id"].to_pylist(), ok["text"].to_pylist(), strict=True):
         if not cache.path_for(article_id).exists():
             todo.append((article_id, text))
     if todo:
-        items = [(a, t, str(cache.path_for(a))) for a, t in todo]
+        items = [(a, t, str(cache.path_for(a)), _iso(published_of.get(a))) for a, t in todo]
         if engine == "dask":
             _parse_dask(items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, scheduler=scheduler, workers=processes, progress=progress)
         elif processes > 1 and len(items) > 1:
@@ -94,7 +117,16 @@ def parse_articles(
     return cache, len(todo)
 
 
-Item = tuple[str, str, str]  # article_id, text, cache file path
+Item = tuple[str, str, str, str | None]  # article_id, text, cache file path, published (ISO)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def timex_path(doc_path: Path, published: dt.date | None) -> Path:
+    """Where the timexes of the article parsed into `doc_path` are cached."""
+    return doc_path.with_name(f"{doc_path.stem}-{TIMEX_VERSION}-{_iso(published) or 'none'}.timex.json")
 
 
 def _chunks(items: list[Item], n: int) -> list[list[Item]]:
@@ -110,16 +142,20 @@ def _parse_chunk(
     from .nlp import load_nlp
 
     nlp = nlp or load_nlp(model, max_length=max_length)
-    stream = nlp.pipe(((t, (a, p)) for a, t, p in items), as_tuples=True, batch_size=batch_size)
+    stream = nlp.pipe(((t, (a, p, d)) for a, t, p, d in items), as_tuples=True, batch_size=batch_size)
     if progress:
         from tqdm import tqdm
 
         stream = tqdm(stream, total=len(items), desc="parse", unit="article")
     done = []
-    for doc, (article_id, path) in stream:
+    for doc, (article_id, path, published) in stream:
         bin_ = DocBin(store_user_data=False)
         bin_.add(doc)
         atomic_write_bytes(Path(path), bin_.to_bytes())
+        # Timexes need only this article's parse: find them here, in parallel, and cache them.
+        day = dt.date.fromisoformat(published) if published else None
+        found = find_timexes(doc, published=day)
+        atomic_write_bytes(timex_path(Path(path), day), json.dumps([timex_to_json(t) for t in found]).encode())
         done.append(article_id)
     return done
 

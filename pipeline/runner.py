@@ -149,9 +149,10 @@ def stage_timexes(ctx: RunContext) -> pa.Table:
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles")
     sentences = read_table(ctx.output_dir, "sentences")
-    table = annotate_timexes(articles, sentences, ctx.docs(articles))
+    docs = ctx.docs(articles)
+    table = annotate_timexes(articles, sentences, docs, source=docs.timexes)
     ctx.write(table, "timexes")
-    ctx.record("timexes", started, {"timexes": table.num_rows})
+    ctx.record("timexes", started, {"timexes": table.num_rows, "articles_annotated_here": docs.timexes_computed})
     return table
 
 

@@ -71,3 +71,20 @@ def test_editing_one_article_reparses_only_that_one(seed_run: Path, tmp_path: Pa
     shutil.copytree(seed_run / ".cache", out / ".cache")
     run_all(inp, out, config=DEFAULT_CONFIG)
     assert json.loads((out / "manifest.json").read_text())["stages"]["segment"]["parsed_articles"] == 1
+
+
+def test_timexes_are_cached_per_article(seed_run: Path, tmp_path: Path) -> None:
+    # the seed run found every article's timexes while parsing; a rerun on its cache finds none anew
+    out = tmp_path / "again"
+    shutil.copytree(seed_run / ".cache", out / ".cache")
+    run_all(SEEDS, out, config=DEFAULT_CONFIG)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["stages"]["timexes"]["rows"]["articles_annotated_here"] == 0
+    assert pq.read_table(out / "timexes.parquet").equals(pq.read_table(seed_run / "timexes.parquet"))
+    # without cached timexes they are found again, identically
+    for cached in (out / ".cache").rglob("*.timex.json"):
+        cached.unlink()
+    run_all(SEEDS, out, config=DEFAULT_CONFIG)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["stages"]["timexes"]["rows"]["articles_annotated_here"] == 2
+    assert pq.read_table(out / "timexes.parquet").equals(pq.read_table(seed_run / "timexes.parquet"))
