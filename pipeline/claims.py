@@ -17,7 +17,6 @@ check-worthiness model: no LLM, no network. For each sentence:
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 from spacy.tokens import Doc, Span, Token
 
-from .config import MODELS_DIR
+from .config import MODELS_DIR, read_json_data
 from .errors import ModelError
 from .quantities import NAMING_DETERMINERS, Quantity, duration_seconds, mod_before, quantities
 from .schemas import CLAIMS, table_from_rows
@@ -77,8 +76,8 @@ class ClaimLexicon:
     @classmethod
     def load(cls, path: Path = LEXICON_PATH) -> ClaimLexicon:
         """Read the lexicon, with a clear error naming the file when it is missing or malformed."""
+        raw = read_json_data(path, "claim lexicon")
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
             return cls(
                 light_verbs={k: frozenset(v) for k, v in raw["light_verbs"].items()},
                 description_heads=dict(raw["description_heads"]),
@@ -88,9 +87,7 @@ class ClaimLexicon:
                     if name not in {"light_verbs", "description_heads"}
                 },
             )
-        except FileNotFoundError:
-            raise ModelError(f"{path}: claim lexicon not found") from None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (KeyError, TypeError, AttributeError) as exc:
             raise ModelError(f"{path}: cannot read claim lexicon: {exc!r}") from exc
 
 

@@ -81,3 +81,18 @@ class PipelineConfig:
 
 
 DEFAULT_CONFIG = PipelineConfig()
+
+
+def read_json_data(path: Path, what: str) -> dict[str, object]:
+    """A JSON object shipped in models/ (alias table, lexicon, gazetteer), with one-line errors naming the file."""
+    from .errors import ModelError
+
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{path}: {what} not found") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: cannot read {what}: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ModelError(f"{path}: cannot read {what}: expected a JSON object")
+    return raw

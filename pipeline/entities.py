@@ -8,7 +8,6 @@ Entities of different kinds never merge.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -18,8 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 from spacy.tokens import Doc
 
-from .config import MODELS_DIR
-from .errors import ModelError
+from .config import MODELS_DIR, read_json_data
 from .schemas import ENTITIES, table_from_rows
 from .segment import SentenceLookup
 
@@ -59,14 +57,7 @@ class AliasTable:
     @classmethod
     def load(cls, path: Path = ALIASES_PATH) -> AliasTable:
         """Read the alias table, with a clear error when it is missing or malformed."""
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ModelError(f"{path}: alias table not found") from None
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"{path}: cannot read alias table: {exc}") from exc
-        if not isinstance(raw, dict):
-            raise ModelError(f"{path}: expected an object of kind → {{alias: canonical name}}")
+        raw = read_json_data(path, "alias table")
         by_kind = {
             kind: {entity_key(alias): str(name) for alias, name in table.items()}
             for kind, table in raw.items()

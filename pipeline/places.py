@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import MODELS_DIR
-from .errors import ModelError
+from .config import MODELS_DIR, read_json_data
 
 CONTAINMENT_PATH = MODELS_DIR / "places" / "containment.json"
 
@@ -21,12 +19,7 @@ class Gazetteer:
     @classmethod
     def load(cls, path: Path = CONTAINMENT_PATH) -> Gazetteer:
         """Read the containment table, with a clear error naming the file."""
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ModelError(f"{path}: place containment table not found") from None
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"{path}: cannot read place containment table: {exc}") from exc
+        raw = read_json_data(path, "place containment table")
         return cls({k.casefold(): frozenset(v.casefold() for v in vs) for k, vs in raw.items() if not k.startswith("_")})
 
     def contains(self, outer: str, inner: str) -> bool:
