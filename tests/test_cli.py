@@ -75,3 +75,15 @@ def test_every_command_documents_inputs_and_outputs() -> None:
         result = runner.invoke(main, [command, "--help"])
         assert result.exit_code == 0
         assert "parquet" in result.output.lower() or "tables" in result.output.lower(), command
+
+
+def test_run_summary_times_and_report_command(mixed_input: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--input", str(mixed_input), "--output", str(out), "--processes", "1"])
+    assert result.exit_code == 0, result.output
+    assert "time: ingest" in result.output and "conflicts" in result.output  # per-stage times after the summary
+    (out / "report" / "conflicts.html").unlink()
+    again = CliRunner().invoke(main, ["report", "--output", str(out), "--title", "My <report>"])
+    assert again.exit_code == 0, again.output
+    page = (out / "report" / "conflicts.html").read_text()
+    assert "My &lt;report&gt;" in page and "<script src=" not in page  # self-contained, title escaped
