@@ -141,8 +141,8 @@ def _stage_command(name: str, help_text: str) -> None:
         from .runner import run_stage
 
         config = _config(processes, PipelineConfig().max_article_bytes, engine, scheduler)
-        table = run_stage(name, output_dir, config=config, progress=not quiet and sys.stderr.isatty())
-        click.echo(f"{name}: {table.num_rows} rows")
+        rows = run_stage(name, output_dir, config=config, progress=not quiet and sys.stderr.isatty())
+        click.echo(f"{name}: {rows} rows")
 
 
 _stage_command(

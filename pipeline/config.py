@@ -33,6 +33,10 @@ class PipelineConfig:
     max_heading_words: int = 14
     #: Texts per `nlp.pipe` batch.
     batch_size: int = 64
+    #: Articles per streamed batch in the per-article stages (segment, entities, timexes, claims):
+    #: each batch is read, annotated and written as Parquet row groups before the next one, so
+    #: memory holds one batch of parses and rows, not the corpus.
+    stream_articles: int = 256
     #: Worker processes for parsing; 0 means one per CPU core.
     processes: int = 1
     #: Claims the check-worthiness model scores below this are dropped (selection is rule-based first).
@@ -51,6 +55,8 @@ class PipelineConfig:
             raise ValueError(f"max_article_bytes must be a positive number of bytes, got {self.max_article_bytes!r}")
         if self.batch_size <= 0:
             raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
+        if self.stream_articles <= 0:
+            raise ValueError(f"stream_articles must be a positive integer, got {self.stream_articles!r}")
         if self.processes < 0:
             raise ValueError(f"processes must be 0 (all cores) or a positive integer, got {self.processes!r}")
         if self.engine not in {"local", "dask"}:
@@ -65,7 +71,7 @@ class PipelineConfig:
         relevant = {
             k: v
             for k, v in dataclasses.asdict(self).items()
-            if k not in {"batch_size", "processes", "engine", "scheduler"}
+            if k not in {"batch_size", "stream_articles", "processes", "engine", "scheduler"}
         }
         blob = json.dumps(relevant, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]

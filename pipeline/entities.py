@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,20 +222,26 @@ def link(all_mentions: list[Mention], aliases: AliasTable) -> list[tuple[str, st
     return out
 
 
-def annotate_entities(
-    articles: pa.Table, sentences: pa.Table, docs: Mapping[str, Doc], *, aliases: AliasTable
-) -> pa.Table:
-    """The entities table: every named mention inside a sentence, with cross-article entity ids."""
+def entity_mentions(articles: pa.Table, sentences: pa.Table, docs: Mapping[str, Doc]) -> list[tuple[Mention, str]]:
+    """(mention, sentence_id) for every named mention inside a sentence of the accepted articles.
+
+    Per-article work: the run calls it on one batch of articles at a time; linking needs them all.
+    """
     lookup = SentenceLookup(sentences)
     found: list[tuple[Mention, str]] = []
     for article_id, status in zip(articles["article_id"].to_pylist(), articles["status"].to_pylist(), strict=True):
         if status != "ok":
             continue
-        for m in with_bare_surnames(list(mentions(article_id, docs[article_id])), docs[article_id]):
+        doc = docs[article_id]
+        for m in with_bare_surnames(list(mentions(article_id, doc)), doc):
             sid = lookup.find(article_id, m.start_char, m.end_char)
             if sid is not None:  # mentions in headings are not part of any sentence
                 found.append((m, sid))
-    ids = link([m for m, _ in found], aliases)
+    return found
+
+
+def entity_table(found: Sequence[tuple[Mention, str]], ids: Sequence[tuple[str, str]]) -> pa.Table:
+    """Entities rows for mentions and their linked (entity_id, canonical_name); whole articles at a time."""
     rows: list[dict[str, object]] = []
     counters: Counter[str] = Counter()
     for (m, sid), (entity_id, name) in zip(found, ids, strict=True):
@@ -256,3 +262,11 @@ def annotate_entities(
             }
         )
     return table_from_rows(rows, ENTITIES)
+
+
+def annotate_entities(
+    articles: pa.Table, sentences: pa.Table, docs: Mapping[str, Doc], *, aliases: AliasTable
+) -> pa.Table:
+    """The entities table: every named mention inside a sentence, with cross-article entity ids."""
+    found = entity_mentions(articles, sentences, docs)
+    return entity_table(found, link([m for m, _ in found], aliases))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import __version__
@@ -123,10 +124,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_table(table: pa.Table, output_dir: Path, name: str, *, model: dict[str, str] | None = None) -> Path:
-    """Write a named table atomically with schema/pipeline/model versions as key-value metadata."""
-    schema = TABLES[name]
-    table = sort_table(table.select(schema.names).cast(schema), name)
+def _table_metadata(name: str, model: dict[str, str] | None) -> dict[bytes, bytes]:
     meta = {
         b"pipeline.table": name.encode(),
         b"pipeline.schema_version": SCHEMA_VERSION.encode(),
@@ -134,22 +132,143 @@ def write_table(table: pa.Table, output_dir: Path, name: str, *, model: dict[str
     }
     for key, value in (model or {}).items():
         meta[f"pipeline.model.{key}".encode()] = str(value).encode()
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
+    return meta
+
+
+class TableWriter:
+    """Streams a named table to Parquet, one row group per written chunk, then renames it into place.
+
+    Chunks are written to a temp file beside the table; only a complete, closed file is renamed
+    over the table, so a crash (or an exception inside the ``with``) leaves the last good table.
+    Each chunk gets the table's stable row order; chunks must arrive in that order too (the
+    per-article stages hand over consecutive batches of articles), which is checked.
+    """
+
+    def __init__(self, output_dir: Path, name: str, *, model: dict[str, str] | None = None) -> None:
+        self.path = table_path(output_dir, name)
+        self.name = name
+        self.rows = 0
+        self._schema = TABLES[name].with_metadata(_table_metadata(name, model))
+        self._first_key = (SORT_KEYS.get(name) or [None])[0]
+        self._last: object = None
+        self._tmp: str | None = None
+        self._writer: pq.ParquetWriter | None = None
+
+    def __enter__(self) -> TableWriter:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+            os.close(fd)
+            self._writer = pq.ParquetWriter(self._tmp, self._schema, compression="zstd")
+        except OSError as exc:
+            self._discard()
+            raise OutputError(f"{self.path}: cannot write table: {exc.strerror or exc}") from exc
+        return self
+
+    def write(self, table: pa.Table) -> None:
+        """Append a chunk of rows (any column order; cast to the table's schema)."""
+        if table.num_rows == 0:
+            return
+        assert self._writer is not None, "TableWriter used outside its with-block"
+        chunk = sort_table(table.select(self._schema.names).cast(TABLES[self.name]), self.name)
+        if self._first_key is not None:
+            first = chunk[self._first_key][0].as_py()
+            if self._last is not None and first < self._last:  # type: ignore[operator]
+                raise OutputError(f"{self.path}: rows written out of order ({first!r} after {self._last!r})")
+            self._last = chunk[self._first_key][-1].as_py()
+        try:
+            self._writer.write_table(chunk.replace_schema_metadata(self._schema.metadata), row_group_size=50_000)
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot write table: {exc.strerror or exc}") from exc
+        self.rows += chunk.num_rows
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is not None:
+            self._discard()
+            return
+        assert self._writer is not None and self._tmp is not None
+        try:
+            self._writer.close()
+            self._writer = None
+            with open(self._tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(self._tmp, self.path)
+            self._tmp = None
+        except OSError as exc:
+            self._discard()
+            raise OutputError(f"{self.path}: cannot write table: {exc.strerror or exc}") from exc
+
+    def _discard(self) -> None:
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+            self._writer = None
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._tmp)
+            self._tmp = None
+
+
+def write_table(table: pa.Table, output_dir: Path, name: str, *, model: dict[str, str] | None = None) -> Path:
+    """Write a whole named table atomically with schema/pipeline/model versions as key-value metadata."""
+    with TableWriter(output_dir, name, model=model) as writer:
+        writer.write(table)
+    return writer.path
+
+
+def _checked_path(output_dir: Path, name: str) -> Path:
     path = table_path(output_dir, name)
-    sink = pa.BufferOutputStream()
-    try:
-        pq.write_table(table, sink, compression="zstd", row_group_size=50_000)
-        atomic_write_bytes(path, sink.getvalue().to_pybytes())
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write table: {exc.strerror or exc}") from exc
+    if not path.exists():
+        raise MissingTableError(path, stage=PRODUCER[name])
     return path
+
+
+class ArticleCursor:
+    """Reads a table stored in article order forward, one batch of consecutive articles at a time.
+
+    The per-article stages walk the articles table in batches; ``upto(last_id)`` returns the rows of
+    this table for every article up to and including ``last_id`` that were not handed out yet. Only
+    one Parquet record batch beyond the current articles is ever held in memory.
+    """
+
+    def __init__(self, output_dir: Path, name: str, *, columns: list[str] | None = None, read_rows: int = 16_384) -> None:
+        path = _checked_path(output_dir, name)
+        self._columns = columns or TABLES[name].names
+        self._schema = pa.schema([TABLES[name].field(c) for c in self._columns])
+        try:
+            parquet = pq.ParquetFile(path)
+            missing = [c for c in self._columns if c not in parquet.schema_arrow.names]
+            if missing:
+                raise CorruptTableError(f"{path}: missing columns {', '.join(missing)}; rerun the '{PRODUCER[name]}' stage")
+            self._batches = parquet.iter_batches(batch_size=read_rows, columns=self._columns)
+        except (OSError, pa.ArrowException) as exc:
+            raise CorruptTableError(f"{path}: not a readable Parquet file ({exc}); rerun the '{PRODUCER[name]}' stage") from exc
+        self._path, self._name = path, name
+        self._pending = self._schema.empty_table()
+        self._done = False
+
+    def upto(self, last_article_id: str) -> pa.Table:
+        """Rows of the articles up to ``last_article_id`` (in the table's order) not returned before."""
+        while not self._done and (
+            self._pending.num_rows == 0 or self._pending["article_id"][-1].as_py() <= last_article_id
+        ):
+            try:
+                batch = next(self._batches)
+            except StopIteration:
+                self._done = True
+                break
+            except (OSError, pa.ArrowException) as exc:
+                raise CorruptTableError(f"{self._path}: not a readable Parquet file ({exc}); rerun the '{PRODUCER[self._name]}' stage") from exc
+            chunk = pa.Table.from_batches([batch]).cast(self._schema)
+            self._pending = pa.concat_tables([self._pending, chunk]) if self._pending.num_rows else chunk
+        n = int(pc.sum(pc.less_equal(self._pending["article_id"], last_article_id)).as_py() or 0)
+        out, self._pending = self._pending.slice(0, n), self._pending.slice(n)
+        return out
 
 
 def read_table(output_dir: Path, name: str) -> pa.Table:
     """Read a named table, checking that it exists and carries the contract's columns."""
-    path = table_path(output_dir, name)
-    if not path.exists():
-        raise MissingTableError(path, stage=PRODUCER[name])
+    path = _checked_path(output_dir, name)
     try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,13 +18,13 @@ import pyarrow.compute as pc
 from . import __version__
 from .config import PipelineConfig
 from .ingest import ingest
-from .io import ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, update_manifest, write_table
+from .io import ArticleCursor, TableWriter, ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, update_manifest, write_table
 from .nlp import model_info, nlp_for
 from .parse import DocCache, parse_articles
 from .claims import ClaimLexicon, extract_claims
 from .conflicts import detect_conflicts
 from .dedup import claim_infos, deduplicate as cluster_claims
-from .entities import AliasTable, annotate_entities
+from .entities import AliasTable, entity_mentions, entity_table, link
 from .places import Gazetteer
 from .report import write_report
 from .segment import segment
@@ -123,62 +123,107 @@ def stage_ingest(ctx: RunContext, input_dir: Path) -> pa.Table:
     return table
 
 
-def stage_segment(ctx: RunContext) -> pa.Table:
+def article_batches(articles: pa.Table, size: int) -> Iterator[pa.Table]:
+    """Consecutive slices of the articles table (in its stored, article_id order) of `size` rows."""
+    for offset in range(0, articles.num_rows, size):
+        yield articles.slice(offset, size)
+
+
+def _stream(
+    ctx: RunContext,
+    name: str,
+    articles: pa.Table,
+    inputs: Sequence[str],
+    annotate: Callable[[pa.Table, dict[str, pa.Table]], pa.Table],
+) -> int:
+    """Run a per-article stage batch by batch: read its inputs' rows for the batch, write its rows.
+
+    Memory holds one batch of articles' parses and rows; the output is renamed into place only
+    once every batch is written.
+    """
+    cursors = {t: ArticleCursor(ctx.output_dir, t) for t in inputs}
+    with TableWriter(ctx.output_dir, name, model=ctx.model()) as out:
+        for batch in article_batches(articles, ctx.config.stream_articles):
+            last = batch["article_id"][-1].as_py()
+            out.write(annotate(batch, {t: c.upto(last) for t, c in cursors.items()}))
+    return out.rows
+
+
+def stage_segment(ctx: RunContext) -> int:
     """Parse the accepted articles (cached) and write sentences.parquet."""
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles")
-    table = segment(articles, ctx.docs(articles), config=ctx.config)
-    ctx.write(table, "sentences")
-    ctx.record("segment", started, {"sentences": table.num_rows})
-    return table
+    docs = ctx.docs(articles)
+    rows = _stream(ctx, "sentences", articles, [], lambda batch, _: segment(batch, docs, config=ctx.config))
+    ctx.record("segment", started, {"sentences": rows})
+    return rows
 
 
-def stage_entities(ctx: RunContext) -> pa.Table:
-    """Named-entity mentions with cross-article entity ids → entities.parquet."""
+def stage_entities(ctx: RunContext) -> int:
+    """Named-entity mentions with cross-article entity ids → entities.parquet.
+
+    Mentions are collected batch by batch; linking needs all of them (the corpus-wide index of
+    this stage), then the rows are written a batch of articles at a time.
+    """
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles")
-    sentences = read_table(ctx.output_dir, "sentences")
-    table = annotate_entities(articles, sentences, ctx.docs(articles), aliases=AliasTable.load())
-    ctx.write(table, "entities")
-    ctx.record("entities", started, {"entities": table.num_rows, "distinct_entities": len(set(table["entity_id"].to_pylist()))})
-    return table
+    docs = ctx.docs(articles)
+    sentences = ArticleCursor(ctx.output_dir, "sentences", columns=["article_id", "sentence_id", "start_char", "end_char"])
+    found: list[Any] = []
+    for batch in article_batches(articles, ctx.config.stream_articles):
+        found.extend(entity_mentions(batch, sentences.upto(batch["article_id"][-1].as_py()), docs))
+    ids = link([m for m, _ in found], AliasTable.load())
+    distinct = len({entity_id for entity_id, _ in ids})
+    with TableWriter(ctx.output_dir, "entities", model=ctx.model()) as out:
+        begin = 0
+        while begin < len(found):
+            end = min(begin + ctx.config.stream_articles * 40, len(found))
+            while end < len(found) and found[end][0].article_id == found[end - 1][0].article_id:
+                end += 1  # whole articles per chunk: mention ids count within an article
+            out.write(entity_table(found[begin:end], ids[begin:end]))
+            begin = end
+    ctx.record("entities", started, {"entities": out.rows, "distinct_entities": distinct})
+    return out.rows
 
 
-def stage_timexes(ctx: RunContext) -> pa.Table:
+def stage_timexes(ctx: RunContext) -> int:
     """Temporal expressions normalized to TIMEX3 → timexes.parquet."""
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles")
-    sentences = read_table(ctx.output_dir, "sentences")
     docs = ctx.docs(articles)
-    table = annotate_timexes(articles, sentences, docs, source=docs.timexes)
-    ctx.write(table, "timexes")
-    ctx.record("timexes", started, {"timexes": table.num_rows, "articles_annotated_here": docs.timexes_computed})
-    return table
+    rows = _stream(
+        ctx, "timexes", articles, ["sentences"],
+        lambda batch, inp: annotate_timexes(batch, inp["sentences"], docs, source=docs.timexes),
+    )
+    ctx.record("timexes", started, {"timexes": rows, "articles_annotated_here": docs.timexes_computed})
+    return rows
 
 
-def stage_claims(ctx: RunContext) -> pa.Table:
+def stage_claims(ctx: RunContext) -> int:
     """Selected, decontextualized, structured claims with check-worthiness → claims.parquet."""
     from .checkworthiness import CheckworthinessModel
 
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles")
-    table = extract_claims(
-        articles,
-        read_table(ctx.output_dir, "sentences"),
-        read_table(ctx.output_dir, "entities"),
-        read_table(ctx.output_dir, "timexes"),
-        ctx.docs(articles),
-        scorer=CheckworthinessModel.load(),
-        lexicon=ClaimLexicon.load(),
-        min_checkworthiness=ctx.config.min_checkworthiness,
-    )
-    ctx.write(table, "claims")
-    standalone = int(pc.sum(table["is_standalone"]).as_py() or 0) if table.num_rows else 0
-    ctx.record("claims", started, {"claims": table.num_rows, "standalone": standalone})
-    return table
+    docs = ctx.docs(articles)
+    scorer, lexicon = CheckworthinessModel.load(), ClaimLexicon.load()
+    standalone = 0
+
+    def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> pa.Table:
+        nonlocal standalone
+        table = extract_claims(
+            batch, inp["sentences"], inp["entities"], inp["timexes"], docs,
+            scorer=scorer, lexicon=lexicon, min_checkworthiness=ctx.config.min_checkworthiness,
+        )
+        standalone += int(pc.sum(table["is_standalone"]).as_py() or 0) if table.num_rows else 0
+        return table
+
+    rows = _stream(ctx, "claims", articles, ["sentences", "entities", "timexes"], annotate)
+    ctx.record("claims", started, {"claims": rows, "standalone": standalone})
+    return rows
 
 
-def stage_dedup(ctx: RunContext) -> pa.Table:
+def stage_dedup(ctx: RunContext) -> int:
     """Claims stating the same fact share a cluster → claim_clusters.parquet."""
     started = time.perf_counter()
     scorer, places = ctx.matcher()
@@ -194,10 +239,10 @@ def stage_dedup(ctx: RunContext) -> pa.Table:
     ctx.write(table, "claim_clusters")
     multi = len({c for c, n in zip(table["cluster_id"].to_pylist(), table["n_articles"].to_pylist(), strict=True) if n > 1})
     ctx.record("dedup", started, {"claims": table.num_rows, "clusters": len(set(table["cluster_id"].to_pylist())), "clusters_2plus_articles": multi})
-    return table
+    return table.num_rows
 
 
-def stage_conflicts(ctx: RunContext) -> pa.Table:
+def stage_conflicts(ctx: RunContext) -> int:
     """Pairs of claims about the same thing that disagree → conflicts.parquet."""
     started = time.perf_counter()
     scorer, places = ctx.matcher()
@@ -217,11 +262,11 @@ def stage_conflicts(ctx: RunContext) -> pa.Table:
     for kind in table["kind"].to_pylist():
         by_kind[kind] = by_kind.get(kind, 0) + 1
     ctx.record("conflicts", started, {"conflicts": table.num_rows, **{f"kind_{k}": v for k, v in sorted(by_kind.items())}})
-    return table
+    return table.num_rows
 
 
 #: Stages after ingest, in order: name → function over the run context.
-STAGES: dict[str, Callable[[RunContext], pa.Table]] = {
+STAGES: dict[str, Callable[[RunContext], int]] = {
     "segment": stage_segment,
     "entities": stage_entities,
     "timexes": stage_timexes,
@@ -264,9 +309,8 @@ def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progre
         rows = {"articles": articles.num_rows}
         for name, fn in STAGES.items():
             started = time.perf_counter()
-            table = fn(ctx)
+            rows[STAGE_TABLES[name]] = fn(ctx)
             seconds[name] = time.perf_counter() - started
-            rows[STAGE_TABLES[name]] = table.num_rows
         started = time.perf_counter()
         write_report(output_dir, generated=f"by pipeline {__version__}")
         seconds["report"] = time.perf_counter() - started
@@ -274,8 +318,8 @@ def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progre
         return RunSummary(ok, articles.num_rows - ok, rows, seconds)
 
 
-def run_stage(name: str, output_dir: Path, *, config: PipelineConfig, progress: bool = False) -> pa.Table:
-    """One stage after ingest, under the output folder's lock."""
+def run_stage(name: str, output_dir: Path, *, config: PipelineConfig, progress: bool = False) -> int:
+    """One stage after ingest, under the output folder's lock; returns the rows it wrote."""
     with output_lock(output_dir):
         return STAGES[name](RunContext(output_dir, config, progress=progress))
 

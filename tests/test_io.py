@@ -11,7 +11,7 @@ from pipeline import __version__
 from pipeline.config import SCHEMA_VERSION
 from pipeline.errors import CorruptTableError, LockedError, MissingTableError, OutputError
 from pipeline.ingest import RawInput, ingest
-from pipeline.io import ensure_output_dir, output_lock, read_table, write_table
+from pipeline.io import ArticleCursor, TableWriter, ensure_output_dir, output_lock, read_table, write_table
 
 
 def _articles() -> object:
@@ -64,3 +64,57 @@ def test_unwritable_output_folder(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(OutputError, match="cannot create output folder"):
         ensure_output_dir(blocker / "out")
+
+
+def _many_articles(n: int) -> object:
+    return ingest([RawInput(f"{k:03d}.txt", f"Story {k} was published on Monday.".encode()) for k in range(n)])
+
+
+def test_streamed_chunks_make_the_same_table_as_one_write(tmp_path: Path) -> None:
+    table = _many_articles(10)
+    write_table(table, tmp_path / "one", "articles")
+    with TableWriter(tmp_path / "chunks", "articles") as out:
+        for offset in range(0, 10, 3):
+            out.write(table.slice(offset, 3))
+    assert out.rows == 10
+    assert read_table(tmp_path / "chunks", "articles").equals(read_table(tmp_path / "one", "articles"))
+    # one row group per chunk: a reader can stream the table back in pieces
+    assert pq.ParquetFile(tmp_path / "chunks" / "articles.parquet").num_row_groups == 4
+
+
+def test_error_inside_a_streamed_write_keeps_last_good_table(tmp_path: Path) -> None:
+    write_table(_articles(), tmp_path, "articles")
+    before = (tmp_path / "articles.parquet").read_bytes()
+    with pytest.raises(RuntimeError):
+        with TableWriter(tmp_path, "articles") as out:
+            out.write(_many_articles(3))
+            raise RuntimeError("stage crashed half-way")
+    assert (tmp_path / "articles.parquet").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_chunks_out_of_article_order_are_refused(tmp_path: Path) -> None:
+    table = _many_articles(4)
+    with pytest.raises(OutputError, match="out of order"):
+        with TableWriter(tmp_path, "articles") as out:
+            out.write(table.slice(2, 2))
+            out.write(table.slice(0, 2))
+    assert not (tmp_path / "articles.parquet").exists()
+
+
+@pytest.mark.parametrize("read_rows", [1, 3, 100])  # record batches smaller than, across, larger than an article batch
+def test_article_cursor_hands_out_each_row_once_in_article_batches(tmp_path: Path, read_rows: int) -> None:
+    table = _many_articles(10)
+    write_table(table, tmp_path, "articles")
+    cursor = ArticleCursor(tmp_path, "articles", columns=["article_id", "status"], read_rows=read_rows)
+    ids = table["article_id"].to_pylist()
+    got = [cursor.upto(ids[k]) for k in (2, 2, 6, 9)]
+    assert [t["article_id"].to_pylist() for t in got] == [ids[:3], [], ids[3:7], ids[7:]]
+    assert got[0].column_names == ["article_id", "status"]
+    assert cursor.upto("zzz").num_rows == 0  # exhausted
+
+
+def test_article_cursor_reports_missing_columns(tmp_path: Path) -> None:
+    write_table(_articles(), tmp_path, "articles")
+    with pytest.raises(MissingTableError):
+        ArticleCursor(tmp_path, "sentences")

@@ -16,6 +16,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -584,3 +585,9 @@ def test_tables_are_identical_across_runs_processes_and_input_order(tmp_path: Pa
     # their order-independence is covered above; this checks ingest and everything after it)
     shutil.copytree(first / ".cache", tmp_path / "backward" / ".cache")
     _assert_same_tables(run(backward, "backward"), first)
+    # one article per streamed batch (a row group and a cursor step per article) writes the same tables
+    shutil.copytree(first / ".cache", tmp_path / "tiny_batches" / ".cache")
+    run_all(forward, tmp_path / "tiny_batches", config=replace(DEFAULT_CONFIG, processes=1, stream_articles=1))
+    _assert_same_tables(tmp_path / "tiny_batches", first)
+    with_sentences = len(set(pq.read_table(first / "sentences.parquet")["article_id"].to_pylist()))
+    assert pq.ParquetFile(tmp_path / "tiny_batches" / "sentences.parquet").num_row_groups == with_sentences
