@@ -103,8 +103,11 @@ def parse_articles(
         keys[article_id] = f"{sha[:40]}-{fingerprint}"
     cache = DocCache(nlp, cache_dir, keys)
     published_of = dict(zip(ok["article_id"].to_pylist(), ok["published"].to_pylist(), strict=True))
+    queued: set[str] = set()
     for article_id, text in zip(ok["article_id"].to_pylist(), ok["text"].to_pylist(), strict=True):
-        if not cache.path_for(article_id).exists():
+        # Copies of one text (a wire story several outlets ran) share a cache file: parse it once.
+        if keys[article_id] not in queued and not cache.path_for(article_id).exists():
+            queued.add(keys[article_id])
             todo.append((article_id, text))
     if todo:
         items = [(a, t, str(cache.path_for(a)), _iso(published_of.get(a))) for a, t in todo]

@@ -64,3 +64,22 @@ def test_deleting_an_article_removes_its_rows(seed_run: Path, tmp_path: Path) ->
     gone = removed.stem
     for name in ("articles", "sentences", "claims"):
         assert gone not in pq.read_table(out / f"{name}.parquet")["article_id"].to_pylist()
+
+
+def test_copies_of_one_text_are_parsed_once_and_annotated_each(tmp_path: Path) -> None:
+    text = "Officials said the bridge reopened on Monday after repairs costing $4 million."
+    records = [
+        {"id": "wire-a", "text": text, "published": "2024-03-06"},
+        {"id": "wire-b", "text": text, "published": "2024-03-13"},  # same story, a week later elsewhere
+        {"id": "other", "text": "The mayor resigned on Friday.", "published": "2024-03-08"},
+    ]
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    run_all(inp, tmp_path / "out", config=PipelineConfig(processes=1))
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["stages"]["segment"]["parsed_articles"] == 2  # two distinct texts
+    timexes = pq.read_table(tmp_path / "out" / "timexes.parquet").to_pylist()
+    monday = {t["article_id"]: t["value"] for t in timexes if t["text"] == "Monday"}
+    # each copy's "Monday" is still anchored on its own publication date
+    assert monday == {"wire-a": "2024-03-04", "wire-b": "2024-03-11"}
