@@ -26,6 +26,7 @@ so ``score(a, b) == score(b, a)``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -33,7 +34,7 @@ import pathlib
 import re
 from itertools import repeat
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -183,7 +184,12 @@ def _norm_place(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SentenceInfo:
-    """Everything the pair features need about one text, computed once."""
+    """Everything the pair features need about one text, computed once.
+
+    The word and character n-gram sets (six sevenths of the memory an info would take) are not
+    stored: they are derived from ``words`` when a pair is scored, through a small LRU cache, so
+    the dedup index holds about 8 KB per claim instead of about 54 KB.
+    """
 
     text: str
     words: tuple[str, ...]  # lower-cased word tokens (no punctuation)
@@ -194,12 +200,6 @@ class SentenceInfo:
     noun_set: frozenset[str]
     verb_set: frozenset[str]
     adj_set: frozenset[str]
-    ngrams: tuple[frozenset, ...]  # word n-gram sets, n = 1..4
-    bigram_set: frozenset
-    trigram_set: frozenset
-    char3: frozenset[str]
-    char4: frozenset[str]
-    char5: frozenset[str]
     norm: str  # normalised text (lower words joined by single spaces)
     numbers: frozenset[float]  # non-year numeric values (with multipliers applied)
     quantities: frozenset[tuple[str, float]]  # (unit, value): unit "$", "%", a noun lemma, or ""
@@ -211,6 +211,50 @@ class SentenceInfo:
     root_lemma: str
     subj_set: frozenset[str]
     obj_set: frozenset[str]
+
+    @property
+    def ngrams(self) -> tuple[frozenset, ...]:
+        """Word n-gram sets, n = 1..4."""
+        return _grams(self.words).ngrams
+
+    @property
+    def bigram_set(self) -> frozenset:
+        return _grams(self.words).ngrams[1]
+
+    @property
+    def trigram_set(self) -> frozenset:
+        return _grams(self.words).ngrams[2]
+
+    @property
+    def char3(self) -> frozenset[str]:
+        return _grams(self.words).char3
+
+    @property
+    def char4(self) -> frozenset[str]:
+        return _grams(self.words).char4
+
+    @property
+    def char5(self) -> frozenset[str]:
+        return _grams(self.words).char5
+
+
+class _Grams(NamedTuple):
+    ngrams: tuple[frozenset, ...]
+    char3: frozenset[str]
+    char4: frozenset[str]
+    char5: frozenset[str]
+
+
+@functools.lru_cache(maxsize=2048)
+def _grams(words: tuple[str, ...]) -> _Grams:
+    """The n-gram sets of a text's words (recent texts cached: a claim meets its candidates in a row)."""
+    norm = " ".join(words)
+    return _Grams(
+        tuple(_ngram_set(words, n) for n in (1, 2, 3, 4)),
+        _char_ngrams(norm, 3),
+        _char_ngrams(norm, 4),
+        _char_ngrams(norm, 5),
+    )
 
 
 def _ngram_set(words: Sequence[str], n: int) -> frozenset:
@@ -315,7 +359,6 @@ def analyze(doc: "Doc") -> SentenceInfo:
     )
     wt = tuple(words)
     norm = " ".join(wt)
-    ngr = tuple(_ngram_set(wt, n) for n in (1, 2, 3, 4))
     return SentenceInfo(
         text=doc.text,
         words=wt,
@@ -326,12 +369,6 @@ def analyze(doc: "Doc") -> SentenceInfo:
         noun_set=frozenset(noun),
         verb_set=frozenset(verb),
         adj_set=frozenset(adj),
-        ngrams=ngr,
-        bigram_set=ngr[1],
-        trigram_set=ngr[2],
-        char3=_char_ngrams(norm, 3),
-        char4=_char_ngrams(norm, 4),
-        char5=_char_ngrams(norm, 5),
         norm=norm,
         numbers=frozenset(numbers),
         quantities=frozenset(quantities),
