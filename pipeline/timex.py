@@ -17,7 +17,7 @@ from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "timex"
 DATEPARSER_SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["year"], "STRICT_PARSING": False}
@@ -25,14 +25,18 @@ DATEPARSER_SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["year"]
 SPACY_FALLBACK_LABELS = frozenset({"DATE", "TIME"})
 #: Auxiliaries that put the governing verb in the future ("would" covers reported plans: "said it would close Friday").
 FUTURE_AUXILIARIES = frozenset({"will", "'ll", "shall", "wo", "would"})
+#: Dependencies of a date that modifies a noun rather than the clause ("Wednesday's ruling", "the Oct. 23 slaying").
+NOUN_MODIFIER_DEPS = frozenset({"poss", "compound", "nmod"})
 #: Months a yearless month may lie against the tense before it moves to the neighbouring year: news often
 #: mentions coming dates in past-tense sentences ("payable Dec. 15", said in October), rarely the reverse.
 PAST_MONTH_SLACK = 5
+#: The same slack when the governing verb is itself in the past tense ("was shot on Oct. 23", said in May).
+MARKED_PAST_MONTH_SLACK = 2
 FUTURE_MONTH_SLACK = 1
 #: spaCy entity labels that veto a bare four-digit "year" (it is a count, an amount, an address...).
 NON_DATE_LABELS = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT", "ORG", "PRODUCT", "FAC", "LAW"})
 
-Tense = str  # "PAST" | "FUTURE" | "PRESENT"
+Tense = str  # "PAST" | "FUTURE" | "PRESENT" (a present-tense event verb: weekdays read ahead, months stay put)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,7 @@ class _Ctx:
     tense: Tense = "PAST"
     fiscal: bool = False  # the sentence talks about quarters: "a year ago" means the year-ago quarter
     last_date: dt.date | None = None  # the most recent explicit date in the text, anchor for "that year"
+    marked_past: bool = False  # the past reading comes from past-tense morphology, not from the news default
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +153,7 @@ def _lexicon() -> _Lexicon:
 
 
 _WS_RE = re.compile(r"\s+")
+_PREV_WORD_RE = re.compile(r"(\w+)\W*$")
 _DIGITS_RE = re.compile(r"\d+")
 _FUTURE_CONTEXT_RE = re.compile(r"\b(?:will|'ll|shall|going\s+to|next|expect(?:s|ed)?\s+to|plans?\s+to|scheduled)\b", re.I)
 _FISCAL_CONTEXT_RE = re.compile(r"\bquarter|\b(?:per|a)\s+share\b|\bnet\s+(?:income|loss)\b", re.I)
@@ -159,6 +165,8 @@ _AGE_IN_RE = re.compile(r"-old$|\bold$", re.I)
 _YEAR_IN_TEXT_RE = re.compile(r"\d{4}")
 _DAY_IN_TEXT_RE = re.compile(r"\b\d{1,2}\b")
 _TIME_WORD_RE = re.compile(r"\b(?:hours?|minutes?|seconds?|a\.m\.|p\.m\.|morning|evening|night|afternoon)\b")
+#: A part of the day named without a clock time ("the morning", "mid afternoon"): TIME value ...T{MO|AF|EV|NI}.
+_POD_RE = re.compile(r"\b(?:(?P<mod>mid|early|late)[\s-]*)?(?P<pod>morning|afternoon|evening|night)\b")
 _UNIT_WORD_RE = re.compile(r"\b(years?|months?|weeks?|days?|decades?)\b")
 #: spaCy DATE/TIME entities TimeML does not tag (rates, generic "the day", possessed periods).
 _FALLBACK_VETO_RE = re.compile(r"^(?:quarterly|(?:the|this)\s+day|(?:his|her|its|their|our|my)\s.*|the\s+night(?:\s+of)?)$", re.I)
@@ -191,6 +199,8 @@ def _number(text: str) -> float | None:
     """Numeric value of a number phrase ("twenty four", "2 1/2", "a"), None when vague ("several")."""
     lex = _lexicon().data
     words = _words(text).replace("-", " ")
+    if words in lex["approx_numbers"]:  # "a couple of" counts as two (the span gets mod APPROX)
+        return float(lex["approx_numbers"][words])
     if words in lex["vague_numbers"] or words.rstrip(" of") in lex["vague_numbers"]:
         return None
     if words in ("half a", "half an"):
@@ -282,40 +292,82 @@ def _ctx_from_text(context: str | None) -> _Ctx:
     return _Ctx(tense, bool(_FISCAL_CONTEXT_RE.search(context)))
 
 
-def _tense_of_span(span: Span) -> Tense:
-    """Tense of the verb governing the span (walk up heads), so "Friday" can point back or ahead.
-
-    News reports mostly past events, so only explicit future morphology ("will", "is to", "plans to") counts.
-    """
-    tok = span.root
+def _governing_verb(tok: Token) -> Token | None:
+    """The verb a token hangs from (walking up at most six heads), None when there is none."""
     for _ in range(6):
         if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
             break
         tok = tok.head
-    if tok.pos_ not in ("VERB", "AUX"):
+    return tok if tok.pos_ in ("VERB", "AUX") else None
+
+
+def _explicit_past(tok: Token) -> bool:
+    """The verb is past by its own morphology or a past auxiliary ("met", "had met", "was met", "did meet")."""
+    return tok.tag_ in ("VBD", "VBN") or any(c.tag_ == "VBD" for c in tok.children if c.dep_ in ("aux", "auxpass"))
+
+
+def _infinitive_tense(tok: Token) -> Tense:
+    """An infinitive points ahead ("plans to meet Friday", "a deal to close in May") unless it complements a
+    past-tense verb that is not one of intention: "was allowed to inspect since Jan. 13", "had been due to expire Friday"."""
+    if tok.dep_ not in ("xcomp", "advcl", "csubj", "ccomp") or tok.head is tok:
+        return "FUTURE"
+    if tok.head.lemma_.lower() in _lexicon().data["prospective_verbs"]:
+        return "FUTURE"
+    matrix = _governing_verb(tok.head)
+    if matrix is not None and _explicit_past(matrix):
         return "PAST"
+    return "FUTURE"
+
+
+def _verb_tense(tok: Token) -> Tense:
+    """Tense of one verb from its morphology and auxiliaries; verbs of scheduling look ahead."""
     children = list(tok.children)
     lowers = {c.lower_ for c in children}
     if lowers & FUTURE_AUXILIARIES:
         return "FUTURE"
-    if tok.tag_ in ("VBD", "VBN") or any(c.tag_ == "VBD" for c in children if c.dep_ in ("aux", "auxpass")):
+    if tok.lemma_.lower() in _lexicon().data["scheduling_verbs"] and tok.dep_ != "acl":
+        # "has scheduled a news conference Thursday", "postponed until Tuesday"; but in "On Friday, it planned
+        # to pay ..." (what is planned is the infinitive itself) Friday is when the planning was reported
+        deps = {c.dep_ for c in children}
+        if not (_explicit_past(tok) and "xcomp" in deps and "dobj" not in deps):
+            return "FUTURE"
+    if _explicit_past(tok):
         return "PAST"
     if tok.tag_ == "VBG" and lowers & {"is", "are", "'s", "'re", "am"}:
         return "FUTURE"
     if tok.tag_ == "VB" and "to" in lowers:
-        return "FUTURE"
+        return _infinitive_tense(tok)
     if tok.tag_ == "VBZ" and tok.lemma_ not in ("be", "have", "say"):
         return "PRESENT"
     return "PAST"
 
 
+def _tense_of_span(span: Span) -> tuple[Tense, bool]:
+    """Tense of the verb governing the span (walk up heads), so "Friday" can point back or ahead.
+
+    News reports mostly past events, so only explicit future morphology ("will", "is to", "plans to") counts.
+    A date that modifies a noun ("Wednesday's ruling", "a June agreement") names that thing's time, which the
+    clause's tense does not fix: it keeps the default (past) reading.
+    The flag tells whether a past reading is marked by past-tense morphology rather than assumed.
+    """
+    root = span.root
+    if root.dep_ in NOUN_MODIFIER_DEPS and root.head is not root and root.head.pos_ in ("NOUN", "PROPN"):
+        return "PAST", False
+    verb = _governing_verb(root)
+    if verb is None:
+        return "PAST", False
+    tense = _verb_tense(verb)
+    return tense, tense == "PAST" and _explicit_past(verb)
+
+
 # ---------------------------------------------------------------------------------------------- normalizers
 
 
-def _year_for_month(month: int, day: int | None, published: dt.date, tense: Tense) -> int:
+def _year_for_month(month: int, day: int | None, published: dt.date, tense: Tense, marked_past: bool = False) -> int:
     """Year of a month (and day) written without one: the publication year unless the tense points across it."""
     ahead = (month - published.month) % 12
-    if tense == "PAST" and (month, day or 0) > (published.month, published.day) and ahead > PAST_MONTH_SLACK:
+    slack = MARKED_PAST_MONTH_SLACK if marked_past else PAST_MONTH_SLACK
+    if tense == "PAST" and (month, day or 0) > (published.month, published.day) and ahead > slack:
         return published.year - 1
     if tense == "FUTURE" and (month, day or 32) < (published.month, published.day) and (12 - ahead) % 12 > FUTURE_MONTH_SLACK:
         return published.year + 1
@@ -345,7 +397,7 @@ def _dow_date(dow: int, published: dt.date, rel: str | None, tense: Tense) -> dt
     if rel in ("next", "this coming", "the following", "the coming"):
         fwd = (-diff) % 7 or 7
         return published + dt.timedelta(days=fwd)
-    if tense == "FUTURE":
+    if tense in ("FUTURE", "PRESENT"):  # a present-tense event verb is a scheduled one: "the board meets Tuesday"
         return published + dt.timedelta(days=(-diff) % 7)
     return published - dt.timedelta(days=diff % 7)
 
@@ -400,7 +452,7 @@ def _norm_date_abs(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _N
         elif rel == "this":
             year = p.year
         else:
-            year = _year_for_month(month, day, p, ctx.tense)
+            year = _year_for_month(month, day, p, ctx.tense, ctx.marked_past)
         year_s = f"{year:04d}"
     value = f"{year_s}-{month:02d}" + (f"-{day:02d}" if day else "")
     return _Norm("DATE", value, mod, anchored)
@@ -413,7 +465,7 @@ def _norm_time(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
         clock = {"noon": "12:00", "midnight": "24:00", "midday": "12:00"}[named]
     else:
         hour = int(g["hour"] or 0)
-        minute = int(g["minute"] or 0)
+        minute = int(g.get("minute") or 0)
         ampm = _words(g.get("ampm") or "").replace(".", "")
         pod = _words(g.get("pod") or g.get("pod2") or g.get("pod3") or "")
         if (ampm.startswith("p") or pod in ("afternoon", "evening")) and hour < 12:
@@ -446,7 +498,10 @@ def _norm_rel_dow(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _No
         value = f"XXXX-WXX-{dow}"
         anchored = False
     else:
-        value = _dow_date(dow, p, g.get("rel"), ctx.tense).isoformat()
+        rel = _words(g.get("rel") or "")
+        # "the previous Friday" / "the following Monday" count from the date the narrative is at
+        anchor = ctx.last_date if rel in ("the previous", "the following") and ctx.last_date else p
+        value = _dow_date(dow, anchor, rel, ctx.tense).isoformat()
         anchored = True
     if pod:
         return _Norm("TIME", f"{value}T{pod}", mod, anchored)
@@ -515,7 +570,7 @@ def _norm_season(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Nor
     code = _lexicon().data["seasons"][_words(g["season"] or "")]
     rel = _words(g.get("rel") or "")
     mod = _mod_of(g.get("mod")) or (_mod_of(rel.removeprefix("the ")) if rel.startswith("the ") else None)
-    if g.get("year"):
+    if g.get("year") and not g.get("spoken"):
         return _Norm("DATE", f"{g['year']}-{code}", mod)
     if g.get("spoken"):
         year = _spoken_year(g["spoken"] or "")
@@ -678,6 +733,8 @@ def _norm_rel_unit(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _N
     if _words(g.get("mod") or "") == "later" and rel.startswith("this"):
         mod = "END"
     offset = _REL_OFFSETS.get(rel, 0)
+    if rel == "the" and g.get("mod") and p is not None:
+        rel = "this"  # "earlier in the year", "later in the day": the current one, like "earlier this year"
     if unit == "morning":
         if p is None:
             return _Norm("TIME", "XXXX-XX-XXTMO", mod)
@@ -732,9 +789,6 @@ def _norm_ago(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
         year, q = _latest_quarter(p)
         return _Norm("DATE", f"{year - 1}-Q{q}", mod, True)
     if code == "Y":
-        if abs(n) == 1:
-            y, m = _add_months(p.year, p.month, int(12 * n))
-            return _Norm("DATE", f"{y:04d}-{m:02d}", mod, True)
         if mult >= 10:
             return _Norm("DATE", f"{p.year + int(n):04d}", mod, True)
         return _Norm("DATE", f"{p.year + int(round(n)):04d}", mod, True)
@@ -1091,6 +1145,12 @@ def _trim(text: str, cand: _Candidate) -> _Candidate:
     return cand
 
 
+def _forward_cue(text: str, start: int) -> bool:
+    """A word right before the date that puts it ahead whatever the tense: "payable Jan. 2", "effective Feb. 1"."""
+    prev = _PREV_WORD_RE.search(text, max(0, start - 20), start)
+    return prev is not None and prev.group(1).lower() in _lexicon().data["forward_cues"]
+
+
 def find_timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
     """Temporal expressions in a parsed doc, normalized to TIMEX3 and anchored on the publication date."""
     text = doc.text
@@ -1106,11 +1166,10 @@ def find_timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
     for cand in chosen:
         span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
         sent = span.sent.text if span is not None else ""
-        ctx = _Ctx(
-            _tense_of_span(span) if span is not None else "PAST",
-            bool(_FISCAL_CONTEXT_RE.search(sent)),
-            last_date,
-        )
+        tense, marked_past = _tense_of_span(span) if span is not None else ("PAST", False)
+        if _forward_cue(text, cand.start):
+            tense, marked_past = "FUTURE", False
+        ctx = _Ctx(tense, bool(_FISCAL_CONTEXT_RE.search(sent)), last_date, marked_past)
         norm = _normalize_candidate(cand, published, ctx)
         if norm is None:
             continue
@@ -1136,6 +1195,15 @@ def find_timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
         out.append(_make(text, start, end, norm))
         taken.append((start, end))
     return sorted(out, key=lambda t: t.start_char)
+
+
+def _norm_time_fallback(lower: str, published: dt.date | None) -> _Norm:
+    """A TIME the grammar did not parse: the published day, with its part of day when one is named."""
+    day = "XXXX-XX-XX" if published is None else published.isoformat()
+    pod = _POD_RE.search(lower)
+    if pod is None or _DIGITS_RE.search(lower):
+        return _Norm("TIME", "XXXX-XX-XXTXX:XX" if published is None else day, None, published is not None)
+    return _Norm("TIME", f"{day}T{_pod_code(pod['pod'])}", _mod_of(pod["mod"]), published is not None)
 
 
 def normalize(text: str, *, published: dt.date | None, context: str | None = None) -> tuple[str, str, str | None]:
@@ -1171,7 +1239,7 @@ def _normalize_text(text: str, published: dt.date | None, ctx: _Ctx) -> _Norm:
         return _Norm("DATE", parsed.date().isoformat() if has_day else f"{parsed.year:04d}-{parsed.month:02d}")
     lower = body.lower()
     if _TIME_WORD_RE.search(lower):
-        return _Norm("TIME", "XXXX-XX-XXTXX:XX" if published is None else published.isoformat(), None, published is not None)
+        return _norm_time_fallback(lower, published)
     unit = _UNIT_WORD_RE.search(lower)
     if unit:
         return _Norm("DURATION", duration_value(None, unit.group(1)))

@@ -53,7 +53,7 @@ RELATIVE: list[Case] = [
     ("Monday", "DATE", "2013-03-18", None),  # default reading in news is the past
     ("last Friday", "DATE", "2013-03-15", None),  # "last" + weekday is strictly earlier
     ("next Tuesday", "DATE", "2013-03-26", None),  # "next" + weekday is strictly later
-    ("a year ago", "DATE", "2012-03", None),  # TimeBank: "a year ago" keeps month granularity
+    ("a year ago", "DATE", "2012", None),  # the value keeps the granularity of the expression: a year
     ("two years ago", "DATE", "2011", None),
     ("10 days ago", "DATE", "2013-03-12", None),
     ("the first quarter", "DATE", "2013-Q1", None),  # quarter of the published year
@@ -92,7 +92,7 @@ DURATIONS: list[Case] = [
     ("a minute and a half", "DURATION", "PT1M30S", None),
     ("two decades", "DURATION", "P20Y", None),  # decades as years
     ("several years", "DURATION", "PXY", None),  # vague quantity -> X
-    ("a couple of years", "DURATION", "PXY", "APPROX"),
+    ("a couple of years", "DURATION", "P2Y", "APPROX"),  # "a couple" counts as two, marked approximate
     ("five-year", "DURATION", "P5Y", None),  # hyphenated adjective
     ("the last twenty four hours", "DURATION", "PT24H", None),  # compound number words
 ]
@@ -129,6 +129,58 @@ UNANCHORED = [
 @pytest.mark.parametrize(("text", "type_", "value"), UNANCHORED)
 def test_normalize_unanchored(text: str, type_: str, value: str) -> None:
     assert normalize(text, published=None)[:2] == (type_, value)
+
+
+# (text, published, expected value): rules that normalize an expression on its own
+ANCHORED_VALUES: list[tuple[str, dt.date, str]] = [
+    ("an additional year", PUB, "P1Y"),  # "an additional"/"another" + unit is one unit
+    ("another week", PUB, "P1W"),
+    ("the next couple of years", PUB, "P2Y"),  # "couple" is two inside a longer duration too
+    ("a year earlier", PUB, "2012"),  # year granularity, like "a year ago"
+    ("mid afternoon", PUB, "2013-03-22TAF"),  # part of day without a clock time keeps its TIMEX3 code
+    ("the morning", PUB, "2013-03-22TMO"),
+    ("4 in the morning", PUB, "2013-03-22T04:00"),  # clock hour + "in the morning"
+    ("the winter of nineteen ninety-four", PUB, "1994-WI"),  # season of a spoken year
+    ("earlier in the year", PUB, "2013"),  # "earlier in the year" is "earlier this year"
+    ("later in the day", PUB, "2013-03-22"),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "value"), ANCHORED_VALUES)
+def test_normalize_values(text: str, published: dt.date, value: str) -> None:
+    assert normalize(text, published=published)[1] == value
+
+
+# (sentence, published, timex text, expected value): rules that read the parse around the expression
+IN_CONTEXT: list[tuple[str, dt.date, str, str]] = [
+    # an infinitive under a past-tense verb is past: the deadline had passed
+    ("The offer had been due to expire Wednesday.", PUB, "Wednesday", "2013-03-20"),
+    # ... but under a verb of intention it looks ahead
+    ("The three are expected to join in April.", dt.date(1998, 12, 5), "April", "1999-04"),
+    ("Thermo Electron agreed to purchase the line for $22 million in February.", dt.date(1989, 11, 2), "February", "1990-02"),
+    # verbs of scheduling put the date ahead even in the past tense
+    ("Protesters planned a large demonstration on Saturday.", PUB, "Saturday", "2013-03-23"),
+    # ... unless the infinitive is what was planned: Friday is when the plan was reported
+    ("On Wednesday, the government planned to pay the first claims.", PUB, "Wednesday", "2013-03-20"),
+    # a present-tense event verb with a weekday is a scheduled, coming event ("says" is not one)
+    ("The board meets Tuesday to consider the offer.", PUB, "Tuesday", "2013-03-26"),
+    ("The company says Tuesday that sales fell.", PUB, "Tuesday", "2013-03-19"),
+    # a weekday that modifies a noun is not moved by the clause's future tense
+    ("Relatives said they would look for ways to get around Wednesday's ruling.", PUB, "Wednesday", "2013-03-20"),
+    # "payable"/"effective" dates lie ahead of the report
+    ("The dividend is payable Jan. 2 to stock of record Dec. 15.", PUB, "Jan. 2", "2014-01-02"),
+    ("It created an office of the chairman, effective Feb. 1.", dt.date(1989, 11, 2), "Feb. 1", "1990-02-01"),
+    # a past-tense verb does not reach five months ahead: last October, not the coming one
+    ("The doctor was shot to death on Oct. 23.", dt.date(1999, 5, 5), "Oct. 23", "1998-10-23"),
+    # "the previous Friday" counts back from the Friday the story is at, not from the publication date
+    ("Stocks plunged Friday. The index ended 4.5% below the previous Friday.", dt.date(1989, 10, 30), "the previous Friday", "1989-10-20"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "published", "text", "value"), IN_CONTEXT)
+def test_find_timexes_in_context(nlp: Language, sentence: str, published: dt.date, text: str, value: str) -> None:
+    got = _by_text(find_timexes(nlp(sentence), published=published))
+    assert got[text].value == value
 
 
 def test_tense_context_moves_weekday_forward() -> None:
