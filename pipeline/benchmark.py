@@ -149,6 +149,44 @@ def _max_rss_bytes() -> dict[str, int]:
     }
 
 
+def _reset_peak_rss() -> bool:
+    """Reset this process's kernel high-water mark (Linux /proc/self/clear_refs "5"); False if unsupported."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_rss_since_reset() -> int | None:
+    """VmHWM of this process in bytes (its peak since the last reset), or None off Linux."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _with_stage_peaks(fn: Any, name: str, peaks: dict[str, int]) -> Any:
+    """Wrap a runner stage so that its own peak RSS (this process) is recorded in ``peaks``."""
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not _reset_peak_rss():
+            return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            peak = _peak_rss_since_reset()
+            if peak is not None:
+                peaks[name] = peak
+
+    return wrapped
+
+
 def _cpu_seconds() -> float:
     """User + system CPU seconds of this process and its waited-for children (spaCy workers)."""
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -194,6 +232,11 @@ def worker_pipeline(input_dir: Path, output_dir: Path, processes: int, exclude: 
     # read its table). Recorded in the results and printed as a warning.
     saved = dict(runner.STAGES)
     saved_report = getattr(runner, "write_report", None)
+    saved_ingest = runner.stage_ingest
+    stage_peaks: dict[str, int] = {}
+    runner.stage_ingest = _with_stage_peaks(saved_ingest, "ingest", stage_peaks)  # type: ignore[assignment]
+    for name, fn in saved.items():
+        runner.STAGES[name] = _with_stage_peaks(fn, name, stage_peaks)
     for name in exclude:
         if name in runner.STAGES:
             names = list(runner.STAGES)
@@ -209,6 +252,7 @@ def worker_pipeline(input_dir: Path, output_dir: Path, processes: int, exclude: 
         seconds = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu
     finally:
+        runner.stage_ingest = saved_ingest  # type: ignore[assignment]
         runner.STAGES.clear()
         runner.STAGES.update(saved)
         if saved_report is not None:
@@ -225,6 +269,7 @@ def worker_pipeline(input_dir: Path, output_dir: Path, processes: int, exclude: 
         "run_all_seconds": summary.seconds,
         "manifest_stages": manifest.get("stages", {}),
         "max_rss": _max_rss_bytes(),
+        "stage_peak_rss": stage_peaks,
     }
 
 
@@ -398,6 +443,7 @@ def run_scale(
     measured: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = [prior] if prior else []
     base_words = count_words(r["text"] for r in corpus)
+    shared_cache = workdir / "scale-parse-cache"
     for factor in sorted(set(factors)):
         articles = len(corpus) * factor
         words = base_words * factor
@@ -417,14 +463,25 @@ def run_scale(
             sub = workdir / f"scale-{factor}"
             write_jsonl(scaled_records(corpus, factor), sub / "input" / "articles.jsonl")
             extra = [a for name in exclude for a in ("--stop-before", name)]
+            # The copies are the same texts, which a run parses once anyway; the parses of the
+            # previous scale run are reused so only the first run pays for parsing.
+            warm = shared_cache.exists()
+            if warm:
+                shutil.copytree(shared_cache, sub / "out" / ".cache")
             res = run_worker(
                 ["pipeline", "--input", str(sub / "input"), "--output-dir", str(sub / "out"), "--processes", "1", *extra]
             )
+            if not warm and (sub / "out" / ".cache").exists():
+                shutil.move(str(sub / "out" / ".cache"), shared_cache)
             shutil.rmtree(sub, ignore_errors=True)
             row.update(
                 seconds=round(res["seconds"], 2),
                 peak_rss_mb=_mb(res["peak_rss_tree_bytes"]),
                 peak_rss_single_mb=_mb(res["peak_rss_single_bytes"]),
+                parse_cache="warm" if warm else "cold",
+                rows=res.get("rows", {}),
+                stage_peak_rss_mb={k: _mb(v) for k, v in res.get("stage_peak_rss", {}).items()},
+                stage_seconds={k: round(float(v.get("seconds", 0.0)), 2) for k, v in res.get("manifest_stages", {}).items()},
                 extrapolated=False,
             )
             measured.append({"words": words, "seconds": res["seconds"], "rss": res["peak_rss_tree_bytes"]})
@@ -554,6 +611,17 @@ def report(results: dict[str, Any]) -> str:
                 ],
             ),
         ]
+        measured = [s for s in r["scale"] if s.get("stage_peak_rss_mb")]
+        if measured:
+            stages = list(dict.fromkeys(k for s in measured for k in s["stage_peak_rss_mb"]))
+            lines += [
+                "",
+                "Peak RSS (MB) of the run's process while each stage ran (parse workers not included):",
+                _fmt_table(
+                    ["stage", *[f"{s['factor']}x" for s in measured]],
+                    [[k, *[s["stage_peak_rss_mb"].get(k, "-") for s in measured]] for k in stages],
+                ),
+            ]
     return "\n".join(lines)
 
 

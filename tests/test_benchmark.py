@@ -111,3 +111,19 @@ def test_run_worker_subprocess_reports_rss(corpus: Path) -> None:
 def test_worker_failure_is_reported(tmp_path: Path) -> None:
     with pytest.raises(benchmark.WorkerError, match="failed"):
         benchmark.run_worker(["raw", "--input", str(tmp_path / "missing.jsonl")])
+
+
+def test_scale_runs_report_rows_and_per_stage_peaks(tmp_path: Path) -> None:
+    """1x then 2x the corpus: the second run sees twice the articles, reuses the parses, and every
+    stage's own peak RSS is recorded (what shows whether memory grows with the corpus)."""
+    rows = benchmark.run_scale(ARTICLES, [2, 1], tmp_path, budget=10_000, log=lambda *a, **k: None)
+    assert [r["factor"] for r in rows] == [1, 2]  # sorted
+    one, two = rows
+    assert (one["parse_cache"], two["parse_cache"]) == ("cold", "warm")
+    assert two["rows"]["articles"] == 2 * one["rows"]["articles"] == 2 * len(ARTICLES)
+    assert two["rows"]["sentences"] == 2 * one["rows"]["sentences"]
+    if Path("/proc/self/clear_refs").exists():
+        stages = {"ingest", "segment", "entities", "timexes", "claims", "dedup", "conflicts"}
+        assert set(one["stage_peak_rss_mb"]) == stages
+        assert all(v > 50 for v in one["stage_peak_rss_mb"].values())  # the loaded model is resident
+    assert set(one["stage_seconds"]) >= {"segment", "dedup"}
