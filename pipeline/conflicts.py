@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from .dedup import (
     DEFAULT_SETTINGS,
+    PAIRS_PER_TASK,
     ClaimFacts,
     DedupSettings,
     candidate_pairs,
@@ -25,6 +26,7 @@ from .dedup import (
     swapped_entity,
     wording_similarity,
 )
+from .parallel import ordered_map
 from .places import Gazetteer
 from .schemas import CONFLICTS, table_from_rows
 
@@ -156,18 +158,24 @@ def detect_conflicts(
     places: Gazetteer,
     settings: ConflictSettings = ConflictSettings(),
     dedup_settings: DedupSettings = DEFAULT_SETTINGS,
+    processes: int = 1,
 ) -> pa.Table:
-    """The conflicts table: pairs of claims about the same thing that disagree."""
+    """The conflicts table: pairs of claims about the same thing that disagree (judged in `processes` workers)."""
     facts = facts_from(claims)
     details = _details(claims, timexes)
     names = dict(zip(entities["entity_id"].to_pylist(), entities["canonical_name"].to_pylist(), strict=True))
     cluster_of = dict(zip(clusters["claim_id"].to_pylist(), clusters["cluster_id"].to_pylist(), strict=True))
     event_of = dict(zip(clusters["claim_id"].to_pylist(), clusters["event_key"].to_pylist(), strict=True))
-    rows: list[dict[str, object]] = []
-    for i, j in sorted(candidate_pairs(facts, settings=dedup_settings)):
+    pairs = [
+        (i, j)
+        for i, j in sorted(candidate_pairs(facts, settings=dedup_settings))
+        if cluster_of.get(facts[i].claim_id) != cluster_of.get(facts[j].claim_id) and facts[i].entity_ids & facts[j].entity_ids
+    ]
+
+    def pair_rows(pair: tuple[int, int]) -> list[dict[str, object]]:
+        i, j = pair
         a, b = facts[i], facts[j]
-        if cluster_of.get(a.claim_id) == cluster_of.get(b.claim_id) or not (a.entity_ids & b.entity_ids):
-            continue
+        rows: list[dict[str, object]] = []
         probability = float(scorer.score_info(infos[i], infos[j]).probability)  # type: ignore[attr-defined]
         needed = settings.same_predicate_threshold if a.predicate == b.predicate else settings.wording_threshold
         # The text score collapses on a negation; "concluded" vs "did not conclude" is judged on the
@@ -177,12 +185,12 @@ def detect_conflicts(
             and wording_similarity(a.text, b.text, subset=True) >= settings.negation_wording_threshold
         )
         if probability < needed and not negation_pair:
-            continue
+            return rows
         if negation_pair:
             probability = max(probability, wording_similarity(a.text, b.text, subset=True))
         found = differences(a, b, details[i], details[j], places=places, names=names)
         if {"date", "place"} <= {d.kind for d in found}:
-            continue  # another date AND another place: most likely another event, not a disagreement
+            return rows  # another date AND another place: most likely another event, not a disagreement
         for diff in found:
             if diff.kind == "negation" and not negation_pair:
                 continue
@@ -205,7 +213,10 @@ def detect_conflicts(
                 "event_key": event_of.get(a.claim_id) if event_of.get(a.claim_id) == event_of.get(b.claim_id)
                 else stable_id("v", (cluster_of.get(a.claim_id, a.claim_id), cluster_of.get(b.claim_id, b.claim_id))),
             })
-    return table_from_rows(rows, CONFLICTS)
+        return rows
+
+    found_rows = ordered_map(pair_rows, pairs, processes=processes, chunk_size=PAIRS_PER_TASK)
+    return table_from_rows([row for rows in found_rows for row in rows], CONFLICTS)
 
 
 def _caveats(a: ClaimDetail, b: ClaimDetail) -> str:

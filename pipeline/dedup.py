@@ -19,8 +19,13 @@ import pyarrow as pa
 from datasketch import MinHash, MinHashLSH
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from .parallel import ordered_map
 from .places import Gazetteer
 from .schemas import CLAIM_CLUSTERS, table_from_rows
+
+#: Candidate pairs judged per task, and claims analysed per task, when several processes share the work.
+PAIRS_PER_TASK = 512
+CLAIMS_PER_TASK = 64
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 
@@ -312,14 +317,15 @@ def cluster(
     standalone: Sequence[bool],
     places: Gazetteer,
     settings: DedupSettings = DEFAULT_SETTINGS,
+    processes: int = 1,
 ) -> tuple[pa.Table, list[tuple[int, int, PairDecision]]]:
-    """The claim_clusters table, and the judged candidate pairs (conflict detection reuses them)."""
+    """The claim_clusters table, and the judged candidate pairs; pairs are judged in `processes` workers."""
     n = len(facts)
     same = _UnionFind(n)
     event = _UnionFind(n)
-    judged: list[tuple[int, int, PairDecision]] = []
-    for i, j in candidate_pairs(facts, settings=settings):
-        judged.append((i, j, judge(i, j)))
+    pairs = sorted(candidate_pairs(facts, settings=settings))
+    decisions = ordered_map(lambda pair: judge(*pair), pairs, processes=processes, chunk_size=PAIRS_PER_TASK)
+    judged = [(i, j, decision) for (i, j), decision in zip(pairs, decisions, strict=True)]
     # Best pairs first, ties by claim id: the result depends on the claims, not on their order.
     judged.sort(key=lambda t: (-round(t[2].probability, 6), facts[t[0]].claim_id, facts[t[1]].claim_id))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
@@ -416,18 +422,18 @@ class ClaimMatcher:
         return PairDecision(same, same_event, closeness, disagreement)
 
 
-def claim_infos(claims: pa.Table, docs: Mapping[str, object]) -> list[object]:
+def claim_infos(claims: pa.Table, docs: Mapping[str, object], *, processes: int = 1) -> list[object]:
     """Text analysis of each claim's original span, from the article's existing parse (no re-parsing)."""
     from .similarity import analyze
 
-    out: list[object] = []
-    for article_id, start, end in zip(
-        claims["article_id"].to_pylist(), claims["start_char"].to_pylist(), claims["end_char"].to_pylist(), strict=True
-    ):
-        doc = docs[article_id]
-        span = doc.char_span(start, end, alignment_mode="expand")  # type: ignore[attr-defined]
-        out.append(analyze(span.as_doc()))
-    return out
+    def one(claim: tuple[str, int, int]) -> object:
+        article_id, start, end = claim
+        span = docs[article_id].char_span(start, end, alignment_mode="expand")  # type: ignore[attr-defined]
+        return analyze(span.as_doc())
+
+    spans = zip(claims["article_id"].to_pylist(), claims["start_char"].to_pylist(), claims["end_char"].to_pylist(), strict=True)
+    # Claims come in article order: a chunk of consecutive claims reuses its worker's loaded parses.
+    return list(ordered_map(one, spans, processes=processes, chunk_size=CLAIMS_PER_TASK))
 
 
 def outlet_of(url: str | None, outlet: str | None, source: str) -> str:
@@ -449,6 +455,7 @@ def deduplicate(
     scorer: object,
     places: Gazetteer,
     settings: DedupSettings = DEFAULT_SETTINGS,
+    processes: int = 1,
 ) -> pa.Table:
     """The claim_clusters table: one row per claim with its cluster, representative flag and support."""
     facts = facts_from(claims)
@@ -471,5 +478,6 @@ def deduplicate(
         standalone=claims["is_standalone"].to_pylist(),
         places=places,
         settings=settings,
+        processes=processes,
     )
     return table

@@ -20,6 +20,7 @@ from .config import PipelineConfig
 from .ingest import ingest
 from .io import ArticleCursor, TableWriter, ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, update_manifest, write_table
 from .nlp import model_info, nlp_for
+from .parallel import ordered_map
 from .parse import DocCache, parse_articles
 from .claims import ClaimLexicon, extract_claims
 from .conflicts import detect_conflicts
@@ -31,6 +32,8 @@ from .segment import segment
 from .timexes import annotate_timexes
 
 CACHE_DIR = ".cache"
+#: Fewer articles than twice this run the stages after parsing in one process (forking costs more).
+MIN_PARALLEL_ARTICLES = 8
 
 
 @dataclass
@@ -74,7 +77,7 @@ class RunContext:
         """Text analysis of every claim span (from the cached parses), computed once per run."""
         key = (claims.num_rows, tuple(claims["claim_id"].to_pylist()[:1]))
         if self._infos is None or self._infos[0] != key:
-            self._infos = (key, claim_infos(claims, self.docs(articles)))
+            self._infos = (key, claim_infos(claims, self.docs(articles), processes=self.workers(articles.num_rows)))
         return self._infos[1]
 
     def matcher(self) -> tuple[Any, Gazetteer]:
@@ -84,6 +87,17 @@ class RunContext:
 
             self._matcher = (ParaphraseScorer.load(), Gazetteer.load())
         return self._matcher
+
+    def workers(self, n_items: int) -> int:
+        """Worker processes for the work after parsing: the configured count, one for small inputs."""
+        return self.config.effective_processes() if n_items >= 2 * MIN_PARALLEL_ARTICLES else 1
+
+    def work_unit(self, n_articles: int) -> int:
+        """Articles per streamed batch: `stream_articles`, smaller when that keeps all workers busy."""
+        workers = self.workers(n_articles)
+        if workers == 1:
+            return self.config.stream_articles
+        return max(MIN_PARALLEL_ARTICLES, min(self.config.stream_articles, -(-n_articles // (workers * 8))))
 
     def write(self, table: pa.Table, name: str) -> None:
         write_table(table, self.output_dir, name, model=self.model())
@@ -142,10 +156,15 @@ def _stream(
     once every batch is written.
     """
     cursors = {t: ArticleCursor(ctx.output_dir, t) for t in inputs}
-    with TableWriter(ctx.output_dir, name, model=ctx.model()) as out:
-        for batch in article_batches(articles, ctx.config.stream_articles):
+
+    def work() -> Iterator[tuple[pa.Table, dict[str, pa.Table]]]:
+        for batch in article_batches(articles, ctx.work_unit(articles.num_rows)):
             last = batch["article_id"][-1].as_py()
-            out.write(annotate(batch, {t: c.upto(last) for t, c in cursors.items()}))
+            yield batch, {t: c.upto(last) for t, c in cursors.items()}
+
+    with TableWriter(ctx.output_dir, name, model=ctx.model()) as out:
+        for table in ordered_map(lambda item: annotate(*item), work(), processes=ctx.workers(articles.num_rows)):
+            out.write(table)
     return out.rows
 
 
@@ -170,8 +189,13 @@ def stage_entities(ctx: RunContext) -> int:
     docs = ctx.docs(articles)
     sentences = ArticleCursor(ctx.output_dir, "sentences", columns=["article_id", "sentence_id", "start_char", "end_char"])
     found: list[Any] = []
-    for batch in article_batches(articles, ctx.config.stream_articles):
-        found.extend(entity_mentions(batch, sentences.upto(batch["article_id"][-1].as_py()), docs))
+
+    def work() -> Iterator[tuple[pa.Table, pa.Table]]:
+        for batch in article_batches(articles, ctx.work_unit(articles.num_rows)):
+            yield batch, sentences.upto(batch["article_id"][-1].as_py())
+
+    for part in ordered_map(lambda item: entity_mentions(*item, docs), work(), processes=ctx.workers(articles.num_rows)):
+        found.extend(part)
     ids = link([m for m, _ in found], AliasTable.load())
     distinct = len({entity_id for entity_id, _ in ids})
     with TableWriter(ctx.output_dir, "entities", model=ctx.model()) as out:
@@ -235,6 +259,7 @@ def stage_dedup(ctx: RunContext) -> int:
         ctx.claim_infos(claims, articles),
         scorer=scorer,
         places=places,
+        processes=ctx.workers(articles.num_rows),
     )
     ctx.write(table, "claim_clusters")
     multi = len({c for c, n in zip(table["cluster_id"].to_pylist(), table["n_articles"].to_pylist(), strict=True) if n > 1})
@@ -256,6 +281,7 @@ def stage_conflicts(ctx: RunContext) -> int:
         ctx.claim_infos(claims, articles),
         scorer=scorer,
         places=places,
+        processes=ctx.workers(articles.num_rows),
     )
     ctx.write(table, "conflicts")
     by_kind: dict[str, int] = {}

@@ -1,0 +1,60 @@
+"""ordered_map: the same results in the same order as a plain map, whatever the process count."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pipeline.parallel import can_fork, ordered_map
+
+
+@pytest.mark.parametrize(
+    ("processes", "chunk_size", "window"),
+    [
+        (1, 1, None),  # in-process: a plain map
+        (2, 1, None),  # one item per task
+        (2, 7, 1),  # chunks that do not divide the input, one chunk in flight at a time
+        (3, 100, None),  # one chunk holds everything
+    ],
+)
+def test_results_keep_input_order(processes: int, chunk_size: int, window: int | None) -> None:
+    offset = 1000  # a closure over local state: inherited by the forked workers, never pickled
+    got = list(ordered_map(lambda x: x * x + offset, range(50), processes=processes, chunk_size=chunk_size, window=window))
+    assert got == [x * x + offset for x in range(50)]
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs the fork start method")
+def test_work_runs_in_other_processes() -> None:
+    pids = set(ordered_map(lambda _: os.getpid(), range(40), processes=2))
+    assert os.getpid() not in pids and len(pids) >= 1
+
+
+def test_input_is_read_lazily_within_the_window() -> None:
+    read: list[int] = []
+
+    def source():  # type: ignore[no-untyped-def]
+        for k in range(100):
+            read.append(k)
+            yield k
+
+    results = ordered_map(lambda x: x, source(), processes=2, chunk_size=5, window=2)
+    assert next(results) == 0
+    assert len(read) <= 2 * 5 + 5  # at most `window` chunks (plus the one being formed) were read
+    assert list(results) == list(range(1, 100))
+
+
+def test_worker_errors_reach_the_caller() -> None:
+    def fail(x: int) -> int:
+        if x == 13:
+            raise ValueError("bad item 13")
+        return x
+
+    with pytest.raises(ValueError, match="bad item 13"):
+        list(ordered_map(fail, range(30), processes=2, chunk_size=4))
+
+
+@pytest.mark.parametrize("bad", [{"processes": 0}, {"chunk_size": 0}])  # each must be positive
+def test_arguments_are_validated(bad: dict[str, int]) -> None:
+    with pytest.raises(ValueError, match="must be a positive integer"):
+        list(ordered_map(str, range(3), **bad))
