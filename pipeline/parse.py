@@ -36,6 +36,10 @@ class DocCache(Mapping[str, Doc]):
         #: Articles whose timexes were not in the cache and had to be found in this process.
         self.timexes_computed = 0
 
+    def key_of(self, article_id: str) -> str:
+        """The article's parse key: its content hash and the model fingerprint."""
+        return self._keys[article_id]
+
     def path_for(self, article_id: str) -> Path:
         """Cache file of one article's parse."""
         key = self._keys[article_id]

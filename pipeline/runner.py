@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import __version__
-from .config import PipelineConfig
+from .cache import RowCache, cache_key, code_version, rows_digest
+from .config import MODELS_DIR, PACKAGE_DIR, PipelineConfig
 from .ingest import ingest
 from .io import ArticleCursor, TableWriter, ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, update_manifest, write_table
 from .nlp import model_info, nlp_for
@@ -28,6 +30,7 @@ from .dedup import claim_infos, deduplicate as cluster_claims
 from .entities import AliasTable, entity_mentions, entity_table, link
 from .places import Gazetteer
 from .report import write_report
+from .schemas import CLAIMS
 from .segment import segment
 from .timexes import annotate_timexes
 
@@ -143,17 +146,22 @@ def article_batches(articles: pa.Table, size: int) -> Iterator[pa.Table]:
         yield articles.slice(offset, size)
 
 
+#: What a per-article stage computes for one batch: its rows and counters to add up (e.g. cache misses).
+Annotated = tuple[pa.Table, dict[str, int]]
+
+
 def _stream(
     ctx: RunContext,
     name: str,
     articles: pa.Table,
     inputs: Sequence[str],
-    annotate: Callable[[pa.Table, dict[str, pa.Table]], pa.Table],
-) -> int:
+    annotate: Callable[[pa.Table, dict[str, pa.Table]], Annotated],
+) -> tuple[int, Counter[str]]:
     """Run a per-article stage batch by batch: read its inputs' rows for the batch, write its rows.
 
-    Memory holds one batch of articles' parses and rows; the output is renamed into place only
-    once every batch is written.
+    Memory holds a few batches of articles' parses and rows; batches are annotated in the worker
+    processes, in order, and the output is renamed into place only once every batch is written.
+    Returns the rows written and the summed counters.
     """
     cursors = {t: ArticleCursor(ctx.output_dir, t) for t in inputs}
 
@@ -162,10 +170,12 @@ def _stream(
             last = batch["article_id"][-1].as_py()
             yield batch, {t: c.upto(last) for t, c in cursors.items()}
 
+    counts: Counter[str] = Counter()
     with TableWriter(ctx.output_dir, name, model=ctx.model()) as out:
-        for table in ordered_map(lambda item: annotate(*item), work(), processes=ctx.workers(articles.num_rows)):
+        for table, batch_counts in ordered_map(lambda item: annotate(*item), work(), processes=ctx.workers(articles.num_rows)):
             out.write(table)
-    return out.rows
+            counts.update(batch_counts)
+    return out.rows, counts
 
 
 def stage_segment(ctx: RunContext) -> int:
@@ -173,7 +183,7 @@ def stage_segment(ctx: RunContext) -> int:
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles")
     docs = ctx.docs(articles)
-    rows = _stream(ctx, "sentences", articles, [], lambda batch, _: segment(batch, docs, config=ctx.config))
+    rows, _ = _stream(ctx, "sentences", articles, [], lambda batch, _: (segment(batch, docs, config=ctx.config), {}))
     ctx.record("segment", started, {"sentences": rows})
     return rows
 
@@ -215,35 +225,74 @@ def stage_timexes(ctx: RunContext) -> int:
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles")
     docs = ctx.docs(articles)
-    rows = _stream(
-        ctx, "timexes", articles, ["sentences"],
-        lambda batch, inp: annotate_timexes(batch, inp["sentences"], docs, source=docs.timexes),
-    )
-    ctx.record("timexes", started, {"timexes": rows, "articles_annotated_here": docs.timexes_computed})
+
+    def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> Annotated:
+        before = docs.timexes_computed  # counted in the process that runs the batch
+        table = annotate_timexes(batch, inp["sentences"], docs, source=docs.timexes)
+        return table, {"articles_annotated_here": docs.timexes_computed - before}
+
+    rows, counts = _stream(ctx, "timexes", articles, ["sentences"], annotate)
+    ctx.record("timexes", started, {"timexes": rows, "articles_annotated_here": counts["articles_annotated_here"]})
     return rows
 
 
+#: Code and data whose change makes cached claims stale (with the config fingerprint and the inputs).
+CLAIMS_CODE = (
+    PACKAGE_DIR / "claims.py",
+    PACKAGE_DIR / "quantities.py",
+    PACKAGE_DIR / "checkworthiness.py",
+    PACKAGE_DIR / "schemas.py",
+    MODELS_DIR / "claims",
+    MODELS_DIR / "checkworthiness",
+)
+
+
 def stage_claims(ctx: RunContext) -> int:
-    """Selected, decontextualized, structured claims with check-worthiness → claims.parquet."""
+    """Selected, decontextualized, structured claims with check-worthiness → claims.parquet.
+
+    Claims are cached per article under a key of its parse, its sentences, entity mentions (with
+    their cross-article ids and names) and timexes, the settings and the claims code: an article
+    is extracted again only when one of them changed.
+    """
     from .checkworthiness import CheckworthinessModel
 
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles")
     docs = ctx.docs(articles)
     scorer, lexicon = CheckworthinessModel.load(), ClaimLexicon.load()
-    standalone = 0
+    cache = RowCache(ctx.output_dir / CACHE_DIR / "claims", CLAIMS)
+    version = cache_key(code_version(CLAIMS_CODE), ctx.config.fingerprint())
+    inputs = ("sentences", "entities", "timexes")
 
-    def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> pa.Table:
-        nonlocal standalone
-        table = extract_claims(
-            batch, inp["sentences"], inp["entities"], inp["timexes"], docs,
-            scorer=scorer, lexicon=lexicon, min_checkworthiness=ctx.config.min_checkworthiness,
-        )
-        standalone += int(pc.sum(table["is_standalone"]).as_py() or 0) if table.num_rows else 0
-        return table
+    def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> Annotated:
+        ok = batch.filter(pc.equal(batch["status"], "ok"))
+        parts: list[pa.Table] = []
+        todo: dict[str, str] = {}
+        for article_id in ok["article_id"].to_pylist():
+            own = [inp[t].filter(pc.equal(inp[t]["article_id"], article_id)) for t in inputs]
+            key = cache_key(version, docs.key_of(article_id), *(rows_digest(t) for t in own))
+            cached = cache.get(key)
+            if cached is None:
+                todo[article_id] = key
+            else:
+                parts.append(cached)
+        if todo:
+            wanted = pa.array(list(todo), pa.string())
+            fresh = extract_claims(
+                ok.filter(pc.is_in(ok["article_id"], wanted)),
+                *(inp[t].filter(pc.is_in(inp[t]["article_id"], wanted)) for t in inputs),
+                docs,
+                scorer=scorer, lexicon=lexicon, min_checkworthiness=ctx.config.min_checkworthiness,
+            )
+            for article_id, key in todo.items():
+                cache.put(key, fresh.filter(pc.equal(fresh["article_id"], article_id)))
+            parts.append(fresh)
+        table = pa.concat_tables([CLAIMS.empty_table(), *(p.cast(CLAIMS) for p in parts)])
+        standalone = int(pc.sum(table["is_standalone"]).as_py() or 0) if table.num_rows else 0
+        return table, {"standalone": standalone, "articles_extracted": len(todo)}
 
-    rows = _stream(ctx, "claims", articles, ["sentences", "entities", "timexes"], annotate)
-    ctx.record("claims", started, {"claims": rows, "standalone": standalone})
+    rows, counts = _stream(ctx, "claims", articles, list(inputs), annotate)
+    ctx.record("claims", started, {"claims": rows, "standalone": counts["standalone"], "articles_extracted": counts["articles_extracted"]})
     return rows
 
 

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -88,3 +89,22 @@ def test_timexes_are_cached_per_article(seed_run: Path, tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["stages"]["timexes"]["rows"]["articles_annotated_here"] == 2
     assert pq.read_table(out / "timexes.parquet").equals(pq.read_table(seed_run / "timexes.parquet"))
+
+
+def test_claims_are_cached_per_article_and_recomputed_when_an_input_changes(seed_run: Path, tmp_path: Path) -> None:
+    out = tmp_path / "again"
+    shutil.copytree(seed_run / ".cache", out / ".cache")
+    run_all(SEEDS, out, config=DEFAULT_CONFIG)
+    claims = json.loads((out / "manifest.json").read_text())["stages"]["claims"]["rows"]
+    assert claims["articles_extracted"] == 0  # the seed run's claims are reused ...
+    assert pq.read_table(out / "claims.parquet").equals(pq.read_table(seed_run / "claims.parquet"))  # ... unchanged
+    # editing one article extracts that article's claims again, and only those
+    inp = tmp_path / "in"
+    shutil.copytree(SEEDS, inp)
+    first = sorted(inp.iterdir())[0]
+    first.write_text(first.read_text() + "\nThe ministry said 40 people were injured on Tuesday.\n")
+    run_all(inp, out, config=DEFAULT_CONFIG)
+    claims = json.loads((out / "manifest.json").read_text())["stages"]["claims"]["rows"]
+    assert claims["articles_extracted"] == 1
+    texts = pq.read_table(out / "claims.parquet").filter(pc.equal(pq.read_table(out / "claims.parquet")["article_id"], first.stem))["text"].to_pylist()
+    assert any("40 people were injured" in t for t in texts)
