@@ -47,6 +47,7 @@ class _Ctx:
     fiscal: bool = False  # the sentence talks about quarters: "a year ago" means the year-ago quarter
     last_date: dt.date | None = None  # the most recent explicit date in the text, anchor for "that year"
     marked_past: bool = False  # the past reading comes from past-tense morphology, not from the news default
+    last_day: dt.date | None = None  # the most recent day-precise date or time, the day a bare clock time is on
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +79,26 @@ class _Norm:
 class _Rule:
     kind: str
     regex: re.Pattern[str]
+    #: lowercase words one of which every match contains (a cheap test that lets _scan skip the regex);
+    #: empty when the rule always runs. needs_digit: every match contains a digit.
+    needs: tuple[str, ...] = ()
+    needs_digit: bool = False
 
 
 # ---------------------------------------------------------------------------------------------- rule data
+
+
+def _title(words: str) -> str:
+    """Title case that leaves letters after an apostrophe alone: "New Year's Day", not "New Year'S Day"."""
+    return " ".join(w[:1].upper() + w[1:] for w in words.split(" "))
 
 
 def _alt(words: Iterable[str], *, case_sensitive: bool = False) -> str:
     """Regex alternation of words, longest first so the regex engine prefers the longest reading."""
     parts = sorted(set(words), key=len, reverse=True)
     if case_sensitive:  # proper names: "Friday", "Election Day", "FRIDAY" but not "may" or "march"
-        variants = [v for w in parts for v in dict.fromkeys((w.capitalize(), w.title(), w.upper()))]
-        return "(?-i:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in variants) + ")"
+        variants = [v for w in parts for v in dict.fromkeys((w.capitalize(), _title(w), w.upper()))]
+        return "(?-i:" + "|".join(re.escape(v).replace(r"\ ", r"\s+").replace("'", "['’]") for v in variants) + ")"
     return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in parts) + ")"
 
 
@@ -141,10 +151,23 @@ def _lexicon() -> _Lexicon:
         "YEAR": r"(?:1[6-9]\d\d|20\d\d)",
         "SPOKENYEAR": r"(?:nineteen[\s-]+(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]+(?:one|two|three|four|five|six|seven|eight|nine))?)",
     }
+    # the words each placeholder's matches must contain, for the rules' "needs" prefilter
+    need_words = {
+        "MONTH": sorted({m[:3] for m in months}),
+        "DOW": list(weekdays),
+        "SEASON": list(data["seasons"]),
+        "HOLIDAY": sorted({h.split()[0].split("'")[0] for h in data["holidays"]}),
+        "UNIT": sorted({u.split()[-1][:6] for u in list(units) + list(plurals)}),
+        "SETADV": list(data["set_adverbs"]),
+        "REFS": sorted({max(r.split(), key=len) for r in data["tagged_refs"]}),
+    }
     rules = []
     for spec in json.loads((MODEL_DIR / "patterns.json").read_text()):
         pattern = re.sub(r"\{([A-Z]+)\}", lambda m: placeholders[m.group(1)], spec["pattern"])
-        rules.append(_Rule(spec["kind"], re.compile(pattern, re.I)))
+        needs: list[str] = []
+        for word in spec.get("needs", []):
+            needs += need_words[word[1:-1]] if word.startswith("{") and word != "{DIGIT}" else [] if word == "{DIGIT}" else [word]
+        rules.append(_Rule(spec["kind"], re.compile(pattern, re.I), tuple(needs), "{DIGIT}" in spec.get("needs", [])))
     refs = {k: (v[0], v[1]) for k, v in data["refs"].items()}
     mod_prefix = re.compile(r"^(" + _alt(data["mods"]) + r")\s+(?=\S)", re.I)
     return _Lexicon(
@@ -171,6 +194,13 @@ _UNIT_WORD_RE = re.compile(r"\b(years?|months?|weeks?|days?|decades?)\b")
 #: spaCy DATE/TIME entities TimeML does not tag (rates, generic "the day", possessed periods).
 _FALLBACK_VETO_RE = re.compile(r"^(?:quarterly|(?:the|this)\s+day|(?:his|her|its|their|our|my)\s.*|the\s+night(?:\s+of)?)$", re.I)
 _FALLBACK_TIME_RE = re.compile(r"\d|\bmorning\b|\bafternoon\b", re.I)
+_DIGIT_RE = re.compile(r"\d")
+#: non-ASCII letters that re.IGNORECASE matches to an ASCII one and str.lower() leaves alone (dotless i, long s)
+_CASELESS_ASCII = {0x131: "i", 0x17F: "s"}
+_ZONE_AFTER_RE = re.compile(r"\s+(?:GMT|UTC)\b")
+_NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)")
+_DAY_VALUE_RE = re.compile(r"\d{4}-\d\d-\d\d")
+_DISCOURSE_NOW_RE = re.compile(r"\s*(?:,|for\b)", re.I)
 _DETERMINER_RE = re.compile(r"^(?:the|a|an|its|his|her|their|this|that)\s+", re.I)
 
 
@@ -258,6 +288,7 @@ def _unit_code(unit: str) -> tuple[str, float]:
         "2W": ("W", 2),
         "WE": ("D", 2),
         "Q": ("Q", 1),
+        "QC": ("Y", 25),
     }.get(code, (code, 1))
 
 
@@ -484,6 +515,8 @@ def _norm_time(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
         return _Norm("TIME", f"{day_norm.value}T{clock}", mod, day_norm.anchored)
     if p is None:
         return _Norm("TIME", f"XXXX-XX-XXT{clock}", mod)
+    if ctx.last_day is not None and ctx.tense == "PAST":  # "was shot at 10 p.m.": on the day the story is at
+        return _Norm("TIME", f"{ctx.last_day.isoformat()}T{clock}", mod, True)
     return _Norm("TIME", f"{p.isoformat()}T{clock}", mod, True)
 
 
@@ -570,8 +603,8 @@ def _norm_season(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Nor
     code = _lexicon().data["seasons"][_words(g["season"] or "")]
     rel = _words(g.get("rel") or "")
     mod = _mod_of(g.get("mod")) or (_mod_of(rel.removeprefix("the ")) if rel.startswith("the ") else None)
-    if g.get("year") and not g.get("spoken"):
-        return _Norm("DATE", f"{g['year']}-{code}", mod)
+    if (g.get("year") or g.get("year3")) and not g.get("spoken"):
+        return _Norm("DATE", f"{g.get('year') or g['year3']}-{code}", mod)
     if g.get("spoken"):
         year = _spoken_year(g["spoken"] or "")
         return _Norm("DATE", f"{year:04d}-{code}" if year else f"XXXX-{code}", mod)
@@ -650,8 +683,11 @@ def _norm_quarter(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _No
         return _Norm("DATE", f"XXXX-Q{q}")
     year = _quarter_year(q, p, ctx.tense)
     det = _words(g.get("det") or "")
-    if det.startswith(("last year", "next year")):
-        year = p.year + (1 if det.startswith("next") else -1)
+    qrel = _words(g.get("qrel") or "")
+    if det.startswith(("last year", "next year")) or qrel in ("last", "next"):
+        year = p.year + (1 if det.startswith("next") or qrel == "next" else -1)
+    elif qrel == "this":
+        year = p.year
     elif "year-ago" in whole or "year-earlier" in whole or "year ago" in qmods or "year earlier" in qmods:
         year -= 1
     return _Norm("DATE", f"{year}-Q{q}", None, True)
@@ -697,6 +733,8 @@ def _norm_half(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
     if p is None:
         return _Norm("DATE", f"XXXX-H{h}")
     offset = {"last": -1, "next": 1}.get(_words(g.get("rel") or ""), 0)
+    if not g.get("rel") and h == 2 and p.month <= 6 and ctx.tense == "PAST":
+        offset = -1  # "profit fell in the second half", said in spring: last year's
     return _Norm("DATE", f"{p.year + offset}-H{h}", None, True)
 
 
@@ -735,12 +773,17 @@ def _norm_rel_unit(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _N
     offset = _REL_OFFSETS.get(rel, 0)
     if rel == "the" and g.get("mod") and p is not None:
         rel = "this"  # "earlier in the year", "later in the day": the current one, like "earlier this year"
-    if unit == "morning":
-        if p is None:
-            return _Norm("TIME", "XXXX-XX-XXTMO", mod)
-        day = p + dt.timedelta(days=offset if rel not in ("the next", "the following") else 1)
-        return _Norm("TIME", f"{day.isoformat()}TMO", mod, True)
     anchor = ctx.last_date
+    pod = _pod_code(unit)
+    if pod is not None:  # "the next morning", "that night": a part of the day the story is at
+        if p is None:
+            return _Norm("TIME", f"XXXX-XX-XXT{pod}", mod)
+        shift = {"the next": 1, "the following": 1, "the previous": -1}.get(rel)
+        if shift is not None or rel in ("that", "the same"):
+            day = (anchor or p) + dt.timedelta(days=shift or 0)
+        else:
+            day = p + dt.timedelta(days=offset)
+        return _Norm("TIME", f"{day.isoformat()}T{pod}", mod, True)
     narrative = ("that", "the same", "the following", "the previous") + (("the next",) if unit == "day" else ())
     if anchor is not None and rel in narrative and unit in ("day", "month", "year"):
         shift = {"the following": 1, "the next": 1, "the previous": -1}.get(rel, 0)
@@ -929,6 +972,19 @@ def _norm_holiday(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _No
     return _Norm("DATE", _holiday_date(code, year).isoformat(), None, True)
 
 
+def _norm_year_this(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    """"for the year", "the first nine months of the year": the year the report is in."""
+    if p is None:
+        return _Norm("DATE", "XXXX")
+    return _Norm("DATE", f"{p.year:04d}", None, True)
+
+
+def _norm_duration_long(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    """"yearlong", "day-long" (one unit), "decades-long" (an unknown number of them)."""
+    unit = _words(g["unit"] or "")
+    return _Norm("DURATION", duration_value(None if unit in _lexicon().data["unit_plurals"] else 1.0, unit))
+
+
 def _norm_fiscal_year(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
     return _Norm("DURATION", "P1Y")
 
@@ -968,6 +1024,8 @@ _NORMALIZERS: dict[str, _Normalizer] = {
     "weekend": _norm_weekend,
     "holiday": _norm_holiday,
     "fiscal_year": _norm_fiscal_year,
+    "year_this": _norm_year_this,
+    "duration_long": _norm_duration_long,
     "week_of": _norm_week_of,
 }
 
@@ -1040,6 +1098,11 @@ def _reject(text: str, cand: _Candidate, after: str, before: str) -> bool:
             return True
     if cand.kind in ("duration", "duration_adj") and _AGE_RE.match(after):
         return True
+    if cand.kind == "duration" and _words(cand.groups.get("unit") or "") == "second" and not cand.groups.get("rel"):
+        # "a second group", "a second betrayal": the ordinal, not a second of time
+        nxt = _NEXT_WORD_RE.match(after)
+        if nxt and nxt.group(1).lower() not in lex["duration_followers"]:
+            return True
     if cand.kind == "duration" and _words(cand.groups.get("num") or "") in ("a", "an") and not cand.groups.get("rel"):
         if not cand.groups.get("mod") and _RATE_BEFORE_RE.search(before):
             return True
@@ -1048,7 +1111,13 @@ def _reject(text: str, cand: _Candidate, after: str, before: str) -> bool:
 
 def _scan(text: str) -> list[_Candidate]:
     cands: list[_Candidate] = []
+    lower = text.lower().translate(_CASELESS_ASCII)  # what IGNORECASE also matches as "i"/"s"
+    has_digit = _DIGIT_RE.search(text) is not None
     for prio, rule in enumerate(_lexicon().rules):
+        if rule.needs_digit and not has_digit:
+            continue
+        if rule.needs and not any(w in lower for w in rule.needs):
+            continue  # no match can exist without one of these words
         for m in rule.regex.finditer(text):
             if m.end() > m.start():
                 cands.append(_Candidate(m.start(), m.end(), rule.kind, m.groupdict(), prio))
@@ -1067,11 +1136,13 @@ def _select(cands: list[_Candidate]) -> list[_Candidate]:
     return sorted(chosen, key=lambda c: c.start)
 
 
+_LEAD_RE = re.compile(r"^(?:about|over|within|just|some|from|between|since|until|by|in|on|at|for|during|through|and|to)\s+", re.I)
+
+
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim spaCy entity extents to TimeML conventions (no leading prepositions/"about", no trailing 's)."""
-    lead = re.compile(r"^(?:about|over|within|just|some|from|between|since|until|by|in|on|at|for|during|through|and|to)\s+", re.I)
     while True:
-        m = lead.match(text[start:end])
+        m = _LEAD_RE.match(text[start:end])
         if not m:
             break
         start += m.end()
@@ -1115,7 +1186,9 @@ def _context_reject(doc: Doc, cand: _Candidate, text: str) -> bool:
         if any(t.lower_ in ("fall", "spring") and t.pos_ not in ("NOUN", "PROPN") for t in span):
             return True
     if cand.kind == "ref" and lower == "now" and first.is_sent_start and text[cand.start].isupper():
-        return True
+        # discourse "Now," / "Now for ..." opens a new topic; "Now officials are ..." is the present
+        if _DISCOURSE_NOW_RE.match(text, cand.end):
+            return True
     if cand.kind == "set_adv":
         if lower in _lexicon().data["recognition_skip"]:
             return True
@@ -1163,13 +1236,14 @@ def find_timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
         chosen.append(_trim(text, cand))
     out: list[Timex] = []
     last_date: dt.date | None = None
+    last_day: dt.date | None = None
     for cand in chosen:
         span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
         sent = span.sent.text if span is not None else ""
         tense, marked_past = _tense_of_span(span) if span is not None else ("PAST", False)
         if _forward_cue(text, cand.start):
             tense, marked_past = "FUTURE", False
-        ctx = _Ctx(tense, bool(_FISCAL_CONTEXT_RE.search(sent)), last_date, marked_past)
+        ctx = _Ctx(tense, bool(_FISCAL_CONTEXT_RE.search(sent)), last_date, marked_past, last_day)
         norm = _normalize_candidate(cand, published, ctx)
         if norm is None:
             continue
@@ -1177,6 +1251,8 @@ def find_timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
         out.append(timex)
         if timex.type == "DATE" and timex.start_date and timex.value[:4].isdigit() and len(timex.value) >= 4:
             last_date = timex.start_date
+        if timex.type in ("DATE", "TIME") and _DAY_VALUE_RE.match(timex.value):
+            last_day = timex.start_date
     taken = [(t.start_char, t.end_char) for t in out]
     for ent in doc.ents:
         if ent.label_ not in SPACY_FALLBACK_LABELS:
@@ -1185,6 +1261,8 @@ def find_timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
         if end <= start or any(start < e and s < end for s, e in taken):
             continue
         if _AGE_RE.match(text[end : end + 12]) or _AGE_IN_RE.search(text[start:end]):
+            continue
+        if _ZONE_AFTER_RE.match(text, end):  # "(1930 GMT)": a clock time, not the year 1930
             continue
         if _FALLBACK_VETO_RE.search(text[start:end]):
             continue

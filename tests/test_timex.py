@@ -143,6 +143,20 @@ ANCHORED_VALUES: list[tuple[str, dt.date, str]] = [
     ("the winter of nineteen ninety-four", PUB, "1994-WI"),  # season of a spoken year
     ("earlier in the year", PUB, "2013"),  # "earlier in the year" is "earlier this year"
     ("later in the day", PUB, "2013-03-22"),
+    ("New Year's Day", PUB, "2013-01-01"),  # holiday names with an apostrophe keep their capitalization
+    ("every other week", PUB, "P2W"),  # "every other" doubles the period of the set
+    ("twice a week", PUB, "P1W"),  # frequency sets: the period, whole span "twice a week"
+    ("three times a day", PUB, "P1D"),
+    ("Tuesday nights", PUB, "XXXX-WXX-2TNI"),  # plural weekday (+ part of day) is a SET
+    ("the first half", PUB, "2013-H1"),  # half without a year: the published year
+    ("first-half", dt.date(2013, 9, 5), "2013-H1"),  # the adjective "first-half profit"
+    ("yearlong", PUB, "P1Y"),  # "yearlong", "day-long": one unit
+    ("decades-long", PUB, "PXY"),  # plural unit + "-long": an unknown number of them
+    ("summer 2012", PUB, "2012-SU"),  # season + year without "of"
+    ("the fourth quarter of last year", PUB, "2012-Q4"),  # quarter of a relative year
+    ("Q1 2013", PUB, "2013-Q1"),  # "Q1" abbreviation
+    ("a quarter century ago", PUB, "1988"),  # a quarter century is 25 years
+    ("0600 GMT", PUB, "2013-03-22T06:00"),  # military clock time with a time zone
 ]
 
 
@@ -174,6 +188,14 @@ IN_CONTEXT: list[tuple[str, dt.date, str, str]] = [
     ("The doctor was shot to death on Oct. 23.", dt.date(1999, 5, 5), "Oct. 23", "1998-10-23"),
     # "the previous Friday" counts back from the Friday the story is at, not from the publication date
     ("Stocks plunged Friday. The index ended 4.5% below the previous Friday.", dt.date(1989, 10, 30), "the previous Friday", "1989-10-20"),
+    # "for the year" (not "the year ended ...") is the year of the report, a DATE
+    ("For the year, pet food volume was flat.", dt.date(1989, 11, 2), "the year", "1989"),
+    # "the next morning" / "that night" count from the day the story is at
+    ("He was arrested on Feb. 22 and appeared in court the next morning.", dt.date(2000, 2, 24), "the next morning", "2000-02-23TMO"),
+    # a bare clock time in a past-tense narrative is on the day the story is at, not the publication day
+    ("The blast hit Nairobi on Friday. It occurred at about 10:35 a.m.", dt.date(1998, 8, 8), "10:35 a.m.", "1998-08-07T10:35"),
+    # a sentence-initial "Now" that is not the discourse marker "Now," is the present
+    ("Oil prices fell. Now officials are investigating the deal.", PUB, "Now", "PRESENT_REF"),
 ]
 
 
@@ -181,6 +203,20 @@ IN_CONTEXT: list[tuple[str, dt.date, str, str]] = [
 def test_find_timexes_in_context(nlp: Language, sentence: str, published: dt.date, text: str, value: str) -> None:
     got = _by_text(find_timexes(nlp(sentence), published=published))
     assert got[text].value == value
+
+
+# (sentence, published, text that must not be tagged): readings TimeML does not tag
+NOT_TIMEXES: list[tuple[str, dt.date, str]] = [
+    ("A second group of directors joined the bid.", PUB, "A second"),  # the ordinal "a second", not a second of time
+    ("The blast occurred at 10:35 a.m. (0735 GMT) Friday.", PUB, "0735 GMT"),  # parenthesized conversion of a local time
+    ("The vote began at 3:30 p.m. local time (1930 GMT).", PUB, "1930"),  # a clock time, not the year 1930
+    ("Now, he says, it looks like a deal.", PUB, "Now"),  # discourse "Now,"
+]
+
+
+@pytest.mark.parametrize(("sentence", "published", "text"), NOT_TIMEXES)
+def test_find_timexes_not_tagged(nlp: Language, sentence: str, published: dt.date, text: str) -> None:
+    assert text not in _by_text(find_timexes(nlp(sentence), published=published))
 
 
 def test_tense_context_moves_weekday_forward() -> None:
@@ -263,3 +299,17 @@ def test_find_timexes_refs_and_sets(nlp: Language) -> None:
     assert got["currently"].value == "PRESENT_REF"
     assert got["recently"].value == "PAST_REF"
     assert (got["weekly"].type, got["weekly"].value) == ("SET", "P1W")
+
+
+def test_rule_prefilter_words_are_in_every_match() -> None:
+    # _scan skips a rule whose "needs" words are all absent: each match must contain one of them
+    from pipeline.timex import _lexicon
+
+    texts = [c[0] for c in ABSOLUTE + RELATIVE + TIMES + DURATIONS + SETS] + [c[0] for c in ANCHORED_VALUES]
+    texts += [c[0] for c in IN_CONTEXT] + [c[0] for c in NOT_TIMEXES]
+    for rule in _lexicon().rules:
+        for text in texts:
+            for m in rule.regex.finditer(text):
+                window = text[max(0, m.start() - 12) : m.end()].lower()  # lookbehinds may need a word before
+                assert not rule.needs or any(w in window for w in rule.needs), (rule.kind, m.group())
+                assert not rule.needs_digit or any(ch.isdigit() for ch in m.group()), (rule.kind, m.group())
