@@ -433,6 +433,8 @@ def run_scale(
     budget: float,
     exclude: Sequence[str] = (),
     prior: dict[str, Any] | None = None,
+    processes: int = 1,
+    seed_cache: Path | None = None,
     log=print,
 ) -> list[dict[str, Any]]:
     """Peak RSS and seconds of the 1-process pipeline over ``factor`` copies of the corpus.
@@ -444,13 +446,17 @@ def run_scale(
     history: list[dict[str, Any]] = [prior] if prior else []
     base_words = count_words(r["text"] for r in corpus)
     shared_cache = workdir / "scale-parse-cache"
+    if seed_cache is not None and (seed_cache / "docs").is_dir():
+        shutil.copytree(seed_cache / "docs", shared_cache / "docs")  # parses only: later caches are per run
     for factor in sorted(set(factors)):
         articles = len(corpus) * factor
         words = base_words * factor
         row: dict[str, Any] = {"factor": factor, "articles": articles, "words": words}
         if history:
             ref = history[-1]
-            predicted = ref["seconds"] * words / ref["words"]
+            # with the parses reused, only the work after parsing grows with the copies
+            grows = ref["seconds"] - (ref.get("parse_seconds", 0.0) if shared_cache.exists() else 0.0)
+            predicted = grows * words / ref["words"]
         else:
             predicted = 0.0
         if history and predicted > budget:
@@ -467,12 +473,13 @@ def run_scale(
             # previous scale run are reused so only the first run pays for parsing.
             warm = shared_cache.exists()
             if warm:
-                shutil.copytree(shared_cache, sub / "out" / ".cache")
+                shutil.copytree(shared_cache / "docs", sub / "out" / ".cache" / "docs")
             res = run_worker(
-                ["pipeline", "--input", str(sub / "input"), "--output-dir", str(sub / "out"), "--processes", "1", *extra]
+                ["pipeline", "--input", str(sub / "input"), "--output-dir", str(sub / "out"), "--processes", str(processes), *extra]
             )
-            if not warm and (sub / "out" / ".cache").exists():
-                shutil.move(str(sub / "out" / ".cache"), shared_cache)
+            if not warm and (sub / "out" / ".cache" / "docs").exists():
+                shared_cache.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(sub / "out" / ".cache" / "docs"), shared_cache / "docs")
             shutil.rmtree(sub, ignore_errors=True)
             row.update(
                 seconds=round(res["seconds"], 2),
@@ -484,7 +491,9 @@ def run_scale(
                 stage_seconds={k: round(float(v.get("seconds", 0.0)), 2) for k, v in res.get("manifest_stages", {}).items()},
                 extrapolated=False,
             )
-            measured.append({"words": words, "seconds": res["seconds"], "rss": res["peak_rss_tree_bytes"]})
+            parse_seconds = float(res.get("manifest_stages", {}).get("segment", {}).get("parse_seconds", 0.0))
+            row["processes"] = processes
+            measured.append({"words": words, "seconds": res["seconds"], "rss": res["peak_rss_tree_bytes"], "parse_seconds": parse_seconds})
             history.append(measured[-1])
         rows.append(row)
     return rows
@@ -602,7 +611,7 @@ def report(results: dict[str, Any]) -> str:
     if r.get("scale"):
         lines += [
             "",
-            "Scale (pipeline, processes=1, whole corpus repeated):",
+            f"Scale (pipeline, processes={r['scale'][0].get('processes', 1)}, whole corpus repeated; parses reused after the first run):",
             _fmt_table(
                 ["factor", "articles", "words", "seconds", "peak RSS MB (tree)", "peak RSS MB (1 proc)", "measured"],
                 [
@@ -661,6 +670,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-2proc", dest="two_proc", action="store_false", help="skip the processes=2 run")
     p.add_argument("--scale", type=_parse_factors, default=None, help="e.g. 1,5,10: peak RSS over k x the whole corpus (slow)")
     p.add_argument("--scale-budget", type=float, default=900.0, help="max predicted seconds per scale run (default: %(default)s)")
+    p.add_argument("--scale-processes", type=_positive, default=1, help="processes for the scale runs (default: %(default)s)")
+    p.add_argument("--scale-cache", type=Path, default=None, help="a parse cache (OUTPUT/.cache) of the corpus to start the scale runs from")
     p.add_argument("--quiet", action="store_true", help="only the final table")
     p.add_argument(
         "--stop-before",
@@ -712,7 +723,7 @@ def _bench_main(args: argparse.Namespace) -> int:
             results["machine"]["load_average_1min_start"] = load_start
             _write_results(results, args.out)  # before the (slow) scale runs, rewritten after them
             if args.scale:
-                log(f"scale runs {args.scale} over the whole corpus (processes=1) ...")
+                log(f"scale runs {args.scale} over the whole corpus (processes={args.scale_processes}) ...")
                 results["scale"] = run_scale(
                     read_corpus(args.corpus),
                     args.scale,
@@ -720,6 +731,8 @@ def _bench_main(args: argparse.Namespace) -> int:
                     budget=args.scale_budget,
                     exclude=args.exclude_stage,
                     prior={"words": m["words"], "seconds": m["p1"]["seconds"], "rss": m["p1"]["peak_rss_tree_bytes"]},
+                    processes=args.scale_processes,
+                    seed_cache=args.scale_cache,
                     log=log,
                 )
         except WorkerError as exc:

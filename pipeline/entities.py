@@ -18,7 +18,7 @@ import pyarrow as pa
 from spacy.tokens import Doc
 
 from .config import MODELS_DIR, read_json_data
-from .schemas import ENTITIES, table_from_rows
+from .schemas import ENTITIES, MENTIONS, table_from_rows
 from .segment import SentenceLookup
 
 ALIASES_PATH = MODELS_DIR / "entities" / "aliases.json"
@@ -238,6 +238,26 @@ def entity_mentions(articles: pa.Table, sentences: pa.Table, docs: Mapping[str, 
             if sid is not None:  # mentions in headings are not part of any sentence
                 found.append((m, sid))
     return found
+
+
+def mentions_to_table(found: Sequence[tuple[Mention, str]]) -> pa.Table:
+    """Mentions (before linking) as rows, for the per-article cache."""
+    return table_from_rows(
+        [
+            {"article_id": m.article_id, "sentence_id": sid, "start_char": m.start_char, "end_char": m.end_char,
+             "text": m.text, "label": m.label, "kind": m.kind, "key": m.key, "source_rule": m.source_rule}
+            for m, sid in found
+        ],
+        MENTIONS,
+    )
+
+
+def mentions_from_table(table: pa.Table) -> list[tuple[Mention, str]]:
+    """The inverse of mentions_to_table, in the table's row order."""
+    return [
+        (Mention(r["article_id"], r["start_char"], r["end_char"], r["text"], r["label"], r["kind"], r["key"], r["source_rule"]), r["sentence_id"])
+        for r in table.to_pylist()
+    ]
 
 
 def entity_table(found: Sequence[tuple[Mention, str]], ids: Sequence[tuple[str, str]]) -> pa.Table:

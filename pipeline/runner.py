@@ -27,14 +27,25 @@ from .parse import DocCache, parse_articles
 from .claims import ClaimLexicon, extract_claims
 from .conflicts import detect_conflicts
 from .dedup import claim_infos, deduplicate as cluster_claims
-from .entities import AliasTable, entity_mentions, entity_table, link
+from .entities import AliasTable, entity_mentions, entity_table, link, mentions_from_table, mentions_to_table
 from .places import Gazetteer
 from .report import write_report
-from .schemas import CLAIMS
+from .schemas import CLAIMS, MENTIONS, SENTENCES
 from .segment import segment
 from .timexes import annotate_timexes
 
 CACHE_DIR = ".cache"
+#: Code and data whose change makes a stage's per-article cache stale (besides settings and inputs).
+SEGMENT_CODE = (PACKAGE_DIR / "segment.py", PACKAGE_DIR / "ingest.py", PACKAGE_DIR / "schemas.py")
+ENTITIES_CODE = (PACKAGE_DIR / "entities.py", PACKAGE_DIR / "schemas.py")
+CLAIMS_CODE = (
+    PACKAGE_DIR / "claims.py",
+    PACKAGE_DIR / "quantities.py",
+    PACKAGE_DIR / "checkworthiness.py",
+    PACKAGE_DIR / "schemas.py",
+    MODELS_DIR / "claims",
+    MODELS_DIR / "checkworthiness",
+)
 #: Fewer articles than twice this run the stages after parsing in one process (forking costs more).
 MIN_PARALLEL_ARTICLES = 8
 
@@ -178,34 +189,90 @@ def _stream(
     return out.rows, counts
 
 
+def _per_article_cache(
+    ctx: RunContext,
+    docs: DocCache,
+    *,
+    name: str,
+    schema: pa.Schema,
+    code: Sequence[Path],
+    inputs: Sequence[str],
+    compute: Callable[[pa.Table, dict[str, pa.Table]], pa.Table],
+) -> Callable[[pa.Table, dict[str, pa.Table]], Annotated]:
+    """Wrap a per-article computation with the per-article cache in OUTPUT/.cache/<name>.
+
+    An article's key hashes its parse key (content + model), its rows in each input table, the
+    settings and the `code` files: only articles whose key has no entry are computed (together, in
+    one call), and their rows are stored per article. Rows come back in article order.
+    """
+    cache = RowCache(ctx.output_dir / CACHE_DIR / name, schema)
+    version = cache_key(name, code_version(code), ctx.config.fingerprint())
+
+    def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> Annotated:
+        ok = batch.filter(pc.equal(batch["status"], "ok"))
+        found: dict[str, pa.Table] = {}
+        todo: dict[str, str] = {}
+        for article_id in ok["article_id"].to_pylist():
+            own = [inp[t].filter(pc.equal(inp[t]["article_id"], article_id)) for t in inputs]
+            key = cache_key(version, docs.key_of(article_id), *(rows_digest(t) for t in own))
+            cached = cache.get(key)
+            if cached is None:
+                todo[article_id] = key
+            else:
+                found[article_id] = cached
+        if todo:
+            wanted = pa.array(list(todo), pa.string())
+            fresh = compute(
+                ok.filter(pc.is_in(ok["article_id"], wanted)),
+                {t: inp[t].filter(pc.is_in(inp[t]["article_id"], wanted)) for t in inputs},
+            ).cast(schema)
+            for article_id, key in todo.items():
+                found[article_id] = fresh.filter(pc.equal(fresh["article_id"], article_id))
+                cache.put(key, found[article_id])
+        ordered = [found[a].cast(schema) for a in ok["article_id"].to_pylist()]
+        return pa.concat_tables([schema.empty_table(), *ordered]), {"articles_computed": len(todo)}
+
+    return annotate
+
+
 def stage_segment(ctx: RunContext) -> int:
-    """Parse the accepted articles (cached) and write sentences.parquet."""
+    """Parse the accepted articles (cached) and write sentences.parquet (cached per article)."""
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles")
     docs = ctx.docs(articles)
-    rows, _ = _stream(ctx, "sentences", articles, [], lambda batch, _: (segment(batch, docs, config=ctx.config), {}))
-    ctx.record("segment", started, {"sentences": rows})
+    annotate = _per_article_cache(
+        ctx, docs, name="sentences", schema=SENTENCES, code=SEGMENT_CODE, inputs=(),
+        compute=lambda batch, _: segment(batch, docs, config=ctx.config),
+    )
+    rows, counts = _stream(ctx, "sentences", articles, [], annotate)
+    ctx.record("segment", started, {"sentences": rows, "articles_segmented": counts["articles_computed"]})
     return rows
 
 
 def stage_entities(ctx: RunContext) -> int:
     """Named-entity mentions with cross-article entity ids → entities.parquet.
 
-    Mentions are collected batch by batch; linking needs all of them (the corpus-wide index of
-    this stage), then the rows are written a batch of articles at a time.
+    Mentions are found per article (cached per article); linking needs all of them (the
+    corpus-wide index of this stage), then the rows are written a batch of articles at a time.
     """
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles")
     docs = ctx.docs(articles)
     sentences = ArticleCursor(ctx.output_dir, "sentences", columns=["article_id", "sentence_id", "start_char", "end_char"])
+    annotate = _per_article_cache(
+        ctx, docs, name="mentions", schema=MENTIONS, code=ENTITIES_CODE, inputs=("sentences",),
+        compute=lambda batch, inp: mentions_to_table(entity_mentions(batch, inp["sentences"], docs)),
+    )
     found: list[Any] = []
+    computed = 0
 
-    def work() -> Iterator[tuple[pa.Table, pa.Table]]:
+    def work() -> Iterator[tuple[pa.Table, dict[str, pa.Table]]]:
         for batch in article_batches(articles, ctx.work_unit(articles.num_rows)):
-            yield batch, sentences.upto(batch["article_id"][-1].as_py())
+            yield batch, {"sentences": sentences.upto(batch["article_id"][-1].as_py())}
 
-    for part in ordered_map(lambda item: entity_mentions(*item, docs), work(), processes=ctx.workers(articles.num_rows)):
-        found.extend(part)
+    for table, counts in ordered_map(lambda item: annotate(*item), work(), processes=ctx.workers(articles.num_rows)):
+        found.extend(mentions_from_table(table))
+        computed += counts["articles_computed"]
     ids = link([m for m, _ in found], AliasTable.load())
     distinct = len({entity_id for entity_id, _ in ids})
     with TableWriter(ctx.output_dir, "entities", model=ctx.model()) as out:
@@ -216,7 +283,7 @@ def stage_entities(ctx: RunContext) -> int:
                 end += 1  # whole articles per chunk: mention ids count within an article
             out.write(entity_table(found[begin:end], ids[begin:end]))
             begin = end
-    ctx.record("entities", started, {"entities": out.rows, "distinct_entities": distinct})
+    ctx.record("entities", started, {"entities": out.rows, "distinct_entities": distinct, "articles_annotated_here": computed})
     return out.rows
 
 
@@ -236,15 +303,6 @@ def stage_timexes(ctx: RunContext) -> int:
     return rows
 
 
-#: Code and data whose change makes cached claims stale (with the config fingerprint and the inputs).
-CLAIMS_CODE = (
-    PACKAGE_DIR / "claims.py",
-    PACKAGE_DIR / "quantities.py",
-    PACKAGE_DIR / "checkworthiness.py",
-    PACKAGE_DIR / "schemas.py",
-    MODELS_DIR / "claims",
-    MODELS_DIR / "checkworthiness",
-)
 
 
 def stage_claims(ctx: RunContext) -> int:
@@ -260,39 +318,21 @@ def stage_claims(ctx: RunContext) -> int:
     articles = read_table(ctx.output_dir, "articles")
     docs = ctx.docs(articles)
     scorer, lexicon = CheckworthinessModel.load(), ClaimLexicon.load()
-    cache = RowCache(ctx.output_dir / CACHE_DIR / "claims", CLAIMS)
-    version = cache_key(code_version(CLAIMS_CODE), ctx.config.fingerprint())
-    inputs = ("sentences", "entities", "timexes")
+    cached = _per_article_cache(
+        ctx, docs, name="claims", schema=CLAIMS, code=CLAIMS_CODE, inputs=("sentences", "entities", "timexes"),
+        compute=lambda batch, inp: extract_claims(
+            batch, inp["sentences"], inp["entities"], inp["timexes"], docs,
+            scorer=scorer, lexicon=lexicon, min_checkworthiness=ctx.config.min_checkworthiness,
+        ),
+    )
 
     def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> Annotated:
-        ok = batch.filter(pc.equal(batch["status"], "ok"))
-        parts: list[pa.Table] = []
-        todo: dict[str, str] = {}
-        for article_id in ok["article_id"].to_pylist():
-            own = [inp[t].filter(pc.equal(inp[t]["article_id"], article_id)) for t in inputs]
-            key = cache_key(version, docs.key_of(article_id), *(rows_digest(t) for t in own))
-            cached = cache.get(key)
-            if cached is None:
-                todo[article_id] = key
-            else:
-                parts.append(cached)
-        if todo:
-            wanted = pa.array(list(todo), pa.string())
-            fresh = extract_claims(
-                ok.filter(pc.is_in(ok["article_id"], wanted)),
-                *(inp[t].filter(pc.is_in(inp[t]["article_id"], wanted)) for t in inputs),
-                docs,
-                scorer=scorer, lexicon=lexicon, min_checkworthiness=ctx.config.min_checkworthiness,
-            )
-            for article_id, key in todo.items():
-                cache.put(key, fresh.filter(pc.equal(fresh["article_id"], article_id)))
-            parts.append(fresh)
-        table = pa.concat_tables([CLAIMS.empty_table(), *(p.cast(CLAIMS) for p in parts)])
+        table, counts = cached(batch, inp)
         standalone = int(pc.sum(table["is_standalone"]).as_py() or 0) if table.num_rows else 0
-        return table, {"standalone": standalone, "articles_extracted": len(todo)}
+        return table, {**counts, "standalone": standalone}
 
-    rows, counts = _stream(ctx, "claims", articles, list(inputs), annotate)
-    ctx.record("claims", started, {"claims": rows, "standalone": counts["standalone"], "articles_extracted": counts["articles_extracted"]})
+    rows, counts = _stream(ctx, "claims", articles, ["sentences", "entities", "timexes"], annotate)
+    ctx.record("claims", started, {"claims": rows, "standalone": counts["standalone"], "articles_extracted": counts["articles_computed"]})
     return rows
 
 

@@ -143,6 +143,21 @@ CONFLICTS = pa.schema(
     ]
 )
 
+#: Not an output table: entity mentions before linking, as cached per article under OUTPUT/.cache.
+MENTIONS = pa.schema(
+    [
+        _f("article_id", _STR, "Article the mention is in.", nullable=False),
+        _f("sentence_id", _STR, "Sentence containing the mention.", nullable=False),
+        _f("start_char", pa.int64(), "Offset of the mention's first character.", nullable=False),
+        _f("end_char", pa.int64(), "Offset one past the mention's last character.", nullable=False),
+        _f("text", _STR, "Surface text.", nullable=False),
+        _f("label", _STR, "spaCy label.", nullable=False),
+        _f("kind", _STR, "Entity kind (labels of one kind may link).", nullable=False),
+        _f("key", _STR, "Normalized name used for linking.", nullable=False),
+        _f("source_rule", _STR, "ner | ruler | surname.", nullable=False),
+    ]
+)
+
 #: Table name (file stem) → schema.
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,

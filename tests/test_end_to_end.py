@@ -91,12 +91,15 @@ def test_timexes_are_cached_per_article(seed_run: Path, tmp_path: Path) -> None:
     assert pq.read_table(out / "timexes.parquet").equals(pq.read_table(seed_run / "timexes.parquet"))
 
 
-def test_claims_are_cached_per_article_and_recomputed_when_an_input_changes(seed_run: Path, tmp_path: Path) -> None:
+def test_sentences_mentions_and_claims_are_cached_per_article(seed_run: Path, tmp_path: Path) -> None:
     out = tmp_path / "again"
     shutil.copytree(seed_run / ".cache", out / ".cache")
     run_all(SEEDS, out, config=DEFAULT_CONFIG)
-    claims = json.loads((out / "manifest.json").read_text())["stages"]["claims"]["rows"]
-    assert claims["articles_extracted"] == 0  # the seed run's claims are reused ...
+    stages = json.loads((out / "manifest.json").read_text())["stages"]
+    assert stages["segment"]["rows"]["articles_segmented"] == 0  # sentences, mentions and claims ...
+    assert stages["entities"]["rows"]["articles_annotated_here"] == 0
+    claims = stages["claims"]["rows"]
+    assert claims["articles_extracted"] == 0  # ... of the seed run are reused ...
     assert pq.read_table(out / "claims.parquet").equals(pq.read_table(seed_run / "claims.parquet"))  # ... unchanged
     # editing one article extracts that article's claims again, and only those
     inp = tmp_path / "in"
@@ -104,7 +107,9 @@ def test_claims_are_cached_per_article_and_recomputed_when_an_input_changes(seed
     first = sorted(inp.iterdir())[0]
     first.write_text(first.read_text() + "\nThe ministry said 40 people were injured on Tuesday.\n")
     run_all(inp, out, config=DEFAULT_CONFIG)
-    claims = json.loads((out / "manifest.json").read_text())["stages"]["claims"]["rows"]
-    assert claims["articles_extracted"] == 1
+    stages = json.loads((out / "manifest.json").read_text())["stages"]
+    assert stages["segment"]["rows"]["articles_segmented"] == 1
+    assert stages["entities"]["rows"]["articles_annotated_here"] == 1
+    assert stages["claims"]["rows"]["articles_extracted"] == 1
     texts = pq.read_table(out / "claims.parquet").filter(pc.equal(pq.read_table(out / "claims.parquet")["article_id"], first.stem))["text"].to_pylist()
     assert any("40 people were injured" in t for t in texts)
