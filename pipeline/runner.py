@@ -201,7 +201,7 @@ def _per_article_cache(
 ) -> Callable[[pa.Table, dict[str, pa.Table]], Annotated]:
     """Wrap a per-article computation with the per-article cache in OUTPUT/.cache/<name>.
 
-    An article's key hashes its parse key (content + model), its rows in each input table, the
+    An article's key hashes its id, its parse key (content + model), its rows in each input table, the
     settings and the `code` files: only articles whose key has no entry are computed (together, in
     one call), and their rows are stored per article. Rows come back in article order.
     """
@@ -214,7 +214,8 @@ def _per_article_cache(
         todo: dict[str, str] = {}
         for article_id in ok["article_id"].to_pylist():
             own = [inp[t].filter(pc.equal(inp[t]["article_id"], article_id)) for t in inputs]
-            key = cache_key(version, docs.key_of(article_id), *(rows_digest(t) for t in own))
+            # the id too: copies of one text share a parse, but their rows carry their own ids
+            key = cache_key(version, article_id, docs.key_of(article_id), *(rows_digest(t) for t in own))
             cached = cache.get(key)
             if cached is None:
                 todo[article_id] = key

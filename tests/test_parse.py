@@ -67,7 +67,7 @@ def test_deleting_an_article_removes_its_rows(seed_run: Path, tmp_path: Path) ->
 
 
 def test_copies_of_one_text_are_parsed_once_and_annotated_each(tmp_path: Path) -> None:
-    text = "Officials said the bridge reopened on Monday after repairs costing $4 million."
+    text = "Officials in Denver said the bridge reopened on Monday after repairs costing $4 million."
     records = [
         {"id": "wire-a", "text": text, "published": "2024-03-06"},
         {"id": "wire-b", "text": text, "published": "2024-03-13"},  # same story, a week later elsewhere
@@ -83,3 +83,10 @@ def test_copies_of_one_text_are_parsed_once_and_annotated_each(tmp_path: Path) -
     monday = {t["article_id"]: t["value"] for t in timexes if t["text"] == "Monday"}
     # each copy's "Monday" is still anchored on its own publication date
     assert monday == {"wire-a": "2024-03-04", "wire-b": "2024-03-11"}
+    # and each copy has its own rows (ids), though they share one parse, also when rebuilt from the caches
+    run_all(inp, tmp_path / "out", config=PipelineConfig(processes=1))
+    for table in ("sentences", "entities", "claims"):
+        rows = pq.read_table(tmp_path / "out" / f"{table}.parquet").to_pylist()
+        by_article = {a: [r for r in rows if r["article_id"] == a] for a in ("wire-a", "wire-b")}
+        assert len(by_article["wire-a"]) == len(by_article["wire-b"]) > 0, table
+        assert all(r["sentence_id"].startswith(a + "/") for a, rs in by_article.items() for r in rs), table
