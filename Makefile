@@ -14,7 +14,7 @@ RUN    := $(PY) -m pipeline
 
 INPUTS := $(INPUT) $(wildcard $(INPUT)/*)
 COMMON := pipeline/__init__.py pipeline/config.py pipeline/schemas.py pipeline/io.py pipeline/errors.py \
-          pipeline/runner.py pipeline/cli.py $(STAMP)
+          pipeline/runner.py pipeline/cli.py pipeline/cache.py pipeline/parallel.py $(STAMP)
 PARSE  := pipeline/nlp.py pipeline/parse.py $(wildcard models/entities/*)
 
 TABLES := $(OUT)/articles.parquet $(OUT)/sentences.parquet $(OUT)/entities.parquet $(OUT)/timexes.parquet $(OUT)/claims.parquet \
