@@ -159,6 +159,7 @@ def detect_conflicts(
     settings: ConflictSettings = ConflictSettings(),
     dedup_settings: DedupSettings = DEFAULT_SETTINGS,
     processes: int = 1,
+    pairs: Sequence[tuple[int, int]] | None = None,
 ) -> pa.Table:
     """The conflicts table: pairs of claims about the same thing that disagree (judged in `processes` workers)."""
     facts = facts_from(claims)
@@ -166,9 +167,11 @@ def detect_conflicts(
     names = dict(zip(entities["entity_id"].to_pylist(), entities["canonical_name"].to_pylist(), strict=True))
     cluster_of = dict(zip(clusters["claim_id"].to_pylist(), clusters["cluster_id"].to_pylist(), strict=True))
     event_of = dict(zip(clusters["claim_id"].to_pylist(), clusters["event_key"].to_pylist(), strict=True))
+    if pairs is None:  # dedup's candidate pairs, unless the caller kept them
+        pairs = sorted(candidate_pairs(facts, settings=dedup_settings))
     pairs = [
         (i, j)
-        for i, j in sorted(candidate_pairs(facts, settings=dedup_settings))
+        for i, j in pairs
         if cluster_of.get(facts[i].claim_id) != cluster_of.get(facts[j].claim_id) and facts[i].entity_ids & facts[j].entity_ids
     ]
 

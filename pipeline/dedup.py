@@ -318,12 +318,17 @@ def cluster(
     places: Gazetteer,
     settings: DedupSettings = DEFAULT_SETTINGS,
     processes: int = 1,
+    pairs: Sequence[tuple[int, int]] | None = None,
 ) -> tuple[pa.Table, list[tuple[int, int, PairDecision]]]:
-    """The claim_clusters table, and the judged candidate pairs; pairs are judged in `processes` workers."""
+    """The claim_clusters table, and the judged candidate pairs; pairs are judged in `processes` workers.
+
+    `pairs` are the candidate pairs when already computed (`candidate_pairs(facts)`, sorted).
+    """
     n = len(facts)
     same = _UnionFind(n)
     event = _UnionFind(n)
-    pairs = sorted(candidate_pairs(facts, settings=settings))
+    if pairs is None:
+        pairs = sorted(candidate_pairs(facts, settings=settings))
     decisions = ordered_map(lambda pair: judge(*pair), pairs, processes=processes, chunk_size=PAIRS_PER_TASK)
     judged = [(i, j, decision) for (i, j), decision in zip(pairs, decisions, strict=True)]
     # Best pairs first, ties by claim id: the result depends on the claims, not on their order.
@@ -456,6 +461,7 @@ def deduplicate(
     places: Gazetteer,
     settings: DedupSettings = DEFAULT_SETTINGS,
     processes: int = 1,
+    pairs: Sequence[tuple[int, int]] | None = None,
 ) -> pa.Table:
     """The claim_clusters table: one row per claim with its cluster, representative flag and support."""
     facts = facts_from(claims)
@@ -479,5 +485,6 @@ def deduplicate(
         places=places,
         settings=settings,
         processes=processes,
+        pairs=pairs,
     )
     return table

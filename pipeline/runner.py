@@ -26,7 +26,7 @@ from .parallel import ordered_map
 from .parse import DocCache, parse_articles
 from .claims import ClaimLexicon, extract_claims
 from .conflicts import detect_conflicts
-from .dedup import claim_infos, deduplicate as cluster_claims
+from .dedup import candidate_pairs, claim_infos, deduplicate as cluster_claims, facts_from
 from .entities import AliasTable, entity_mentions, entity_table, link, mentions_from_table, mentions_to_table
 from .places import Gazetteer
 from .report import write_report
@@ -59,6 +59,7 @@ class RunContext:
     progress: bool = False
     _docs: DocCache | None = None
     _infos: tuple[Any, list[Any]] | None = None
+    _pairs: tuple[Any, list[tuple[int, int]]] | None = None
     _matcher: tuple[Any, Gazetteer] | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -93,6 +94,13 @@ class RunContext:
         if self._infos is None or self._infos[0] != key:
             self._infos = (key, claim_infos(claims, self.docs(articles), processes=self.workers(articles.num_rows)))
         return self._infos[1]
+
+    def candidate_pairs(self, claims: pa.Table) -> list[tuple[int, int]]:
+        """Dedup's candidate pairs (blocking), computed once per run for dedup and conflicts."""
+        key = (claims.num_rows, tuple(claims["claim_id"].to_pylist()[:1]), tuple(claims["claim_id"].to_pylist()[-1:]))
+        if self._pairs is None or self._pairs[0] != key:
+            self._pairs = (key, sorted(candidate_pairs(facts_from(claims))))
+        return self._pairs[1]
 
     def matcher(self) -> tuple[Any, Gazetteer]:
         """The pair scorer and the place gazetteer, loaded once per run (dedup and conflicts share them)."""
@@ -350,6 +358,7 @@ def stage_dedup(ctx: RunContext) -> int:
         scorer=scorer,
         places=places,
         processes=ctx.workers(articles.num_rows),
+        pairs=ctx.candidate_pairs(claims),
     )
     ctx.write(table, "claim_clusters")
     multi = len({c for c, n in zip(table["cluster_id"].to_pylist(), table["n_articles"].to_pylist(), strict=True) if n > 1})
@@ -372,6 +381,7 @@ def stage_conflicts(ctx: RunContext) -> int:
         scorer=scorer,
         places=places,
         processes=ctx.workers(articles.num_rows),
+        pairs=ctx.candidate_pairs(claims),
     )
     ctx.write(table, "conflicts")
     by_kind: dict[str, int] = {}
