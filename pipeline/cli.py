@@ -55,7 +55,7 @@ _output_option = click.option(
     help="Folder holding the tables.",
 )
 _processes_option = click.option(
-    "--processes", type=int, default=0, show_default=True, help="Parsing processes (0 = one per core)."
+    "--processes", type=int, default=0, show_default=True, help="Worker processes for parsing and the work after it (0 = one per core)."
 )
 _engine_option = click.option(
     "--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,

@@ -37,7 +37,8 @@ class PipelineConfig:
     #: each batch is read, annotated and written as Parquet row groups before the next one, so
     #: memory holds one batch of parses and rows, not the corpus.
     stream_articles: int = 256
-    #: Worker processes for parsing; 0 means one per CPU core.
+    #: Worker processes for parsing and for the per-article and per-pair work after it; 0 means one
+    #: per CPU core.
     processes: int = 1
     #: Claims the check-worthiness model scores below this are dropped (selection is rule-based first).
     min_checkworthiness: float = 0.15
