@@ -10,9 +10,10 @@ import collections
 import datetime as dt
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
+import numpy
 import pyarrow as pa
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
@@ -24,10 +25,16 @@ from .timex import Timex, find_timexes
 from .timexes import TIMEX_VERSION, timex_from_json, timex_to_json
 
 
+#: Parses kept in memory (least recently used dropped first): about 100 KB each for a news article
+#: (the tok2vec tensor is not kept), so at most ~100 MB whatever the corpus size. Stages walk the
+#: articles in the same order, so a corpus that fits is loaded from disk once per run, not per stage.
+KEEP_DOCS = 1024
+
+
 class DocCache(Mapping[str, Doc]):
     """Parsed articles by article_id, loaded lazily from the on-disk cache."""
 
-    def __init__(self, nlp: Language, cache_dir: Path, keys: Mapping[str, str], *, keep: int = 256) -> None:
+    def __init__(self, nlp: Language, cache_dir: Path, keys: Mapping[str, str], *, keep: int = KEEP_DOCS) -> None:
         self._nlp = nlp
         self._dir = cache_dir
         self._keys = dict(keys)  # article_id -> cache file stem
@@ -60,6 +67,14 @@ class DocCache(Mapping[str, Doc]):
         atomic_write_bytes(path, json.dumps([timex_to_json(t) for t in found]).encode())
         self.timexes_computed += 1
         return found
+
+    def remember(self, article_id: str, doc: Doc) -> None:
+        """Keep a parse made in this process (it is on disk already), sparing a reload."""
+        doc.tensor = numpy.zeros((0,), dtype="float32")  # not stored on disk either: the same Doc as a reload
+        self._recent[article_id] = doc
+        self._recent.move_to_end(article_id)
+        if len(self._recent) > self._keep:
+            self._recent.popitem(last=False)
 
     def __getitem__(self, article_id: str) -> Doc:
         doc = self._recent.get(article_id)
@@ -120,7 +135,10 @@ def parse_articles(
         elif processes > 1 and len(items) > 1:
             _parse_pool(items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, workers=processes, progress=progress)
         else:
-            _parse_chunk(items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, nlp=nlp, progress=progress)
+            _parse_chunk(
+                items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, nlp=nlp, progress=progress,
+                on_doc=cache.remember,
+            )
     return cache, len(todo)
 
 
@@ -143,7 +161,14 @@ def _chunks(items: list[Item], n: int) -> list[list[Item]]:
 
 
 def _parse_chunk(
-    items: list[Item], *, model: str, max_length: int, batch_size: int, nlp: Language | None = None, progress: bool = False
+    items: list[Item],
+    *,
+    model: str,
+    max_length: int,
+    batch_size: int,
+    nlp: Language | None = None,
+    progress: bool = False,
+    on_doc: Callable[[str, Doc], None] | None = None,
 ) -> list[str]:
     """Parse articles and write each parse to its cache file (runs in a worker, or inline)."""
     from .nlp import load_nlp
@@ -163,6 +188,8 @@ def _parse_chunk(
         day = dt.date.fromisoformat(published) if published else None
         found = find_timexes(doc, published=day)
         atomic_write_bytes(timex_path(Path(path), day), json.dumps([timex_to_json(t) for t in found]).encode())
+        if on_doc is not None:
+            on_doc(article_id, doc)
         done.append(article_id)
     return done
 
