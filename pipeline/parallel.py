@@ -59,8 +59,8 @@ def ordered_map(
         yield from map(fn, items)
         return
     limit = window or processes * 4
-    chunks = iter(lambda: list(islice(iterator, chunk_size)), [])
     iterator = iter(items)
+    chunks = iter(lambda: list(islice(iterator, chunk_size)), [])  # until a chunk comes back empty
     _TASK = fn
     try:
         context = multiprocessing.get_context("fork")

@@ -183,18 +183,28 @@ def _stream(
     Returns the rows written and the summed counters.
     """
     cursors = {t: ArticleCursor(ctx.output_dir, t) for t in inputs}
+    counts: Counter[str] = Counter()
+    with TableWriter(ctx.output_dir, name, model=ctx.model()) as out:
+        for table, batch_counts in _annotated_batches(ctx, articles, cursors, annotate):
+            out.write(table)
+            counts.update(batch_counts)
+    return out.rows, counts
+
+
+def _annotated_batches(
+    ctx: RunContext,
+    articles: pa.Table,
+    cursors: dict[str, ArticleCursor],
+    annotate: Callable[[pa.Table, dict[str, pa.Table]], Annotated],
+) -> Iterator[Annotated]:
+    """`annotate` over consecutive article batches and their input rows, in the workers, in order."""
 
     def work() -> Iterator[tuple[pa.Table, dict[str, pa.Table]]]:
         for batch in article_batches(articles, ctx.work_unit(articles.num_rows)):
             last = batch["article_id"][-1].as_py()
             yield batch, {t: c.upto(last) for t, c in cursors.items()}
 
-    counts: Counter[str] = Counter()
-    with TableWriter(ctx.output_dir, name, model=ctx.model()) as out:
-        for table, batch_counts in ordered_map(lambda item: annotate(*item), work(), processes=ctx.workers(articles.num_rows)):
-            out.write(table)
-            counts.update(batch_counts)
-    return out.rows, counts
+    return ordered_map(lambda item: annotate(*item), work(), processes=ctx.workers(articles.num_rows))
 
 
 def _per_article_cache(
@@ -274,12 +284,7 @@ def stage_entities(ctx: RunContext) -> int:
     )
     found: list[Any] = []
     computed = 0
-
-    def work() -> Iterator[tuple[pa.Table, dict[str, pa.Table]]]:
-        for batch in article_batches(articles, ctx.work_unit(articles.num_rows)):
-            yield batch, {"sentences": sentences.upto(batch["article_id"][-1].as_py())}
-
-    for table, counts in ordered_map(lambda item: annotate(*item), work(), processes=ctx.workers(articles.num_rows)):
+    for table, counts in _annotated_batches(ctx, articles, {"sentences": sentences}, annotate):
         found.extend(mentions_from_table(table))
         computed += counts["articles_computed"]
     ids = link([m for m, _ in found], AliasTable.load())
@@ -310,8 +315,6 @@ def stage_timexes(ctx: RunContext) -> int:
     rows, counts = _stream(ctx, "timexes", articles, ["sentences"], annotate)
     ctx.record("timexes", started, {"timexes": rows, "articles_annotated_here": counts["articles_annotated_here"]})
     return rows
-
-
 
 
 def stage_claims(ctx: RunContext) -> int:

@@ -58,3 +58,39 @@ def test_worker_errors_reach_the_caller() -> None:
 def test_arguments_are_validated(bad: dict[str, int]) -> None:
     with pytest.raises(ValueError, match="must be a positive integer"):
         list(ordered_map(str, range(3), **bad))
+
+
+def test_stages_after_parsing_in_workers_write_the_same_tables(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Enough articles for the per-article stages, claim analyses and pair judging to run in 2 workers:
+    every table matches the 1-process run, and counters from the workers are summed."""
+    import json
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from pipeline.config import PipelineConfig
+    from pipeline.runner import MIN_PARALLEL_ARTICLES, STAGE_TABLES, run_all
+
+    n = 2 * MIN_PARALLEL_ARTICLES + 4
+    records = [
+        {
+            "id": f"story-{k:02d}",
+            "published": f"2024-05-{k + 1:02d}",
+            "text": f"Officials in Denver said on Monday that {k + 3} people were injured when the bridge collapsed. "
+            f"Mayor Jane Smith said the city would spend ${k + 2} million on repairs.",
+        }
+        for k in range(n)
+    ]
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    run_all(inp, tmp_path / "one", config=PipelineConfig(processes=1))
+    shutil.copytree(tmp_path / "one" / ".cache" / "docs", tmp_path / "two" / ".cache" / "docs")  # parses only
+    run_all(inp, tmp_path / "two", config=PipelineConfig(processes=2))
+    for table in STAGE_TABLES.values():
+        one, two = pq.read_table(tmp_path / "one" / f"{table}.parquet"), pq.read_table(tmp_path / "two" / f"{table}.parquet")
+        assert two.num_rows > 0 and two.equals(one), table
+    stages = json.loads((tmp_path / "two" / "manifest.json").read_text())["stages"]
+    assert stages["segment"]["rows"]["articles_segmented"] == n
+    assert stages["claims"]["rows"]["articles_extracted"] == n
+    assert stages["claims"]["rows"]["standalone"] == json.loads((tmp_path / "one" / "manifest.json").read_text())["stages"]["claims"]["rows"]["standalone"]
