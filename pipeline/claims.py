@@ -31,6 +31,7 @@ from .config import MODELS_DIR, read_json_data
 from .errors import ModelError
 from .quantities import NAMING_DETERMINERS, Quantity, duration_seconds, mod_before, quantities
 from .schemas import CLAIMS, table_from_rows
+from .spans import ents_in
 
 LEXICON_PATH = MODELS_DIR / "claims" / "lexicon.json"
 
@@ -225,7 +226,7 @@ def _adjective_in(token: Token, words: frozenset[str]) -> bool:
 def _has_value(span: Span) -> bool:
     """A number or a date: something a fact-checker can compare ("the two leaders" is not one)."""
     return any(
-        e.label_ in {"DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT"} and not naming_number(e) for e in span.ents
+        e.label_ in {"DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT"} and not naming_number(e) for e in ents_in(span)
     )
 
 
@@ -237,7 +238,7 @@ def naming_number(ent: Span) -> bool:
 
 def _has_checkable(span: Span) -> bool:
     """A value, or a named entity other than a nationality."""
-    return _has_value(span) or any(e.label_ not in {"NORP", "ORDINAL"} for e in span.ents)
+    return _has_value(span) or any(e.label_ not in {"NORP", "ORDINAL"} for e in ents_in(span))
 
 
 # ----------------------------------------------------------------------------------------- clauses

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span
 
+from .spans import ents_in
+
 _WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -123,7 +125,7 @@ def quantities(span: Span) -> list[Quantity]:
     """Number entities in a span (not dates or ordinals), with value, unit and modifier."""
     out: list[Quantity] = []
     doc = span.doc
-    for ent in span.ents:
+    for ent in ents_in(span):
         if ent.label_ not in QUANTITY_LABELS:
             continue
         value = parse_number(ent.text)

@@ -44,7 +44,7 @@ from . import errors
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
 DEFAULT_MODEL_DIR = pathlib.Path(__file__).resolve().parent.parent / "models" / "similarity"
 MODEL_FILE = "model.json"
@@ -269,8 +269,19 @@ def _char_ngrams(s: str, n: int) -> frozenset[str]:
 _NUMERIC_ENT = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 
 
-def analyze(doc: "Doc") -> SentenceInfo:
-    """Per-text analysis from a spaCy Doc (en_core_web_sm-style pipeline)."""
+def analyze(doc: "Doc | Span") -> SentenceInfo:
+    """Per-text analysis from a spaCy Doc or Span (en_core_web_sm-style pipeline).
+
+    A Span is read as ``span.as_doc()`` would read it, without the copy (which cost as much as the
+    analysis): a token whose head lies outside the span has the generic dependency ``dep``, children
+    outside the span are not seen, and an entity cut by the span's edge does not count.
+    """
+    from .spans import ents_in
+
+    whole_ents = ents_in(doc)
+    first = doc[0].i if len(doc) else 0
+    last = first + len(doc)
+    in_entity = {k for e in whole_ents for k in range(e.start, e.end)}
     words: list[str] = []
     lemmas: set[str] = set()
     content: set[str] = set()
@@ -309,10 +320,10 @@ def analyze(doc: "Doc") -> SentenceInfo:
             verb.add(lemma)
         elif pos == "ADJ":
             adj.add(lemma)
-        dep = tok.dep_
+        dep = tok.dep_ if first <= tok.head.i < last else "dep"
         if (dep == "neg" or low in _NEG_WORDS) and not _in_hyphenated(doc, i):
             negations += 1
-        elif lemma in _IMPLICIT_NEG and any(c.dep_ == "xcomp" for c in tok.children):
+        elif lemma in _IMPLICIT_NEG and any(c.dep_ == "xcomp" and first <= c.i < last for c in tok.children):
             negations += 1  # "failed to meet" ~ "did not meet"
         if dep == "ROOT" and not root_lemma:
             root_lemma = lemma
@@ -321,7 +332,7 @@ def analyze(doc: "Doc") -> SentenceInfo:
         elif dep in ("dobj", "pobj", "attr"):
             obj.add(lemma)
         # numbers / years
-        ent = tok.ent_type_
+        ent = tok.ent_type_ if tok.i in in_entity else ""
         if ent == "ORDINAL" and not low[:1].isdigit():
             continue  # "first", "second": not a value
         if _YEAR_RE.match(low) and (ent in ("DATE", "") or ent == "CARDINAL" and i > 0 and doc[i - 1].lower_ in _MONTHS):
@@ -353,14 +364,14 @@ def analyze(doc: "Doc") -> SentenceInfo:
                 j = k + 1
             numbers.add(round(val, 6))
             quantities.add((_unit(doc, i, j), round(val, 6)))
-    places = frozenset(_norm_place(e.text) for e in doc.ents if e.label_ in _PLACE_LABELS)
+    places = frozenset(_norm_place(e.text) for e in whole_ents if e.label_ in _PLACE_LABELS)
     entities = frozenset(
-        " ".join(e.text.lower().split()) for e in doc.ents if e.label_ not in _NUMERIC_ENT
+        " ".join(e.text.lower().split()) for e in whole_ents if e.label_ not in _NUMERIC_ENT
     )
     wt = tuple(words)
     norm = " ".join(wt)
     return SentenceInfo(
-        text=doc.text,
+        text=doc.text_with_ws,
         words=wt,
         word_set=frozenset(wt),
         lemma_set=frozenset(lemmas),
