@@ -14,10 +14,12 @@ a logistic function, giving a score in 0..1.
 Artifact (``models/checkworthiness/model.json.gz``): gzip'd JSON holding, per block,
 the analyzer settings, the vocabulary (in column order), the idf values and the
 coefficients, plus intercept and decision threshold.  Nothing is pickled: the scorer is
-re-assembled at load time from plain lists with a fixed-vocabulary
-:class:`sklearn.feature_extraction.text.CountVectorizer` (only its tokeniser is used)
-and numpy / scipy arithmetic, so the artifact does not depend on scikit-learn's
-internal pickle layout and survives library upgrades.
+re-assembled at load time from plain lists and numpy arithmetic, so the artifact does not
+depend on scikit-learn's internal pickle layout and survives library upgrades. Training
+tokenises with :class:`sklearn.feature_extraction.text.CountVectorizer`; scoring uses
+:func:`word_ngrams` and :func:`char_wb_ngrams`, which give the same n-grams (a test holds them
+to sklearn's) without importing scikit-learn and SciPy's statistics at run time (a second per
+process, more than scoring a corpus of a few hundred articles takes).
 
 Rules stored in the artifact cap the score of patterns the debate-transcript training
 data never shows, e.g. an article describing itself ("This article explores ...").
@@ -37,12 +39,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
 
 from . import errors
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import CountVectorizer
     from spacy.tokens import Doc, Span
 
 #: Where the shipped artifact lives (``<repo>/models/checkworthiness``).
@@ -77,8 +79,38 @@ def normalize_text(text: str) -> str:
     return _WS.sub(" ", text.translate(_QUOTES)).strip()
 
 
+_WORD_TOKEN = re.compile(WORD_TOKEN_PATTERN)
+
+
+def word_ngrams(text: str, ngram_range: Sequence[int]) -> list[str]:
+    """Word n-grams of a normalised text, as ``CountVectorizer(analyzer="word")`` of :func:`make_analyzer`."""
+    tokens = _WORD_TOKEN.findall(text.lower())
+    lo, hi = int(ngram_range[0]), int(ngram_range[1])
+    out = list(tokens) if lo == 1 else []
+    for n in range(max(lo, 2), min(hi, len(tokens)) + 1):
+        out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return out
+
+
+def char_wb_ngrams(word: str, ngram_range: Sequence[int]) -> list[str]:
+    """Character n-grams of one lower-cased word padded with spaces, as sklearn's ``char_wb``.
+
+    Like sklearn, a word no longer than ``n`` (padding included) yields itself once and stops.
+    """
+    w = f" {word} "
+    out: list[str] = []
+    for n in range(int(ngram_range[0]), int(ngram_range[1]) + 1):
+        if len(w) <= n:
+            out.append(w)
+            break
+        out.extend(w[i : i + n] for i in range(len(w) - n + 1))
+    return out
+
+
 def make_analyzer(kind: str, ngram_range: Sequence[int], vocabulary: Sequence[str] | None = None) -> CountVectorizer:
-    """The tokenizer/n-gram counter of one feature block (``kind`` = ``word`` or ``char``)."""
+    """The sklearn tokenizer/n-gram counter of one feature block (``kind`` = ``word`` or ``char``), for training."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
     lo, hi = int(ngram_range[0]), int(ngram_range[1])
     vocab = None if vocabulary is None else {term: i for i, term in enumerate(vocabulary)}
     if kind == "word":
@@ -121,23 +153,31 @@ class Block:
     coef: np.ndarray
 
     def __post_init__(self) -> None:
-        vec = make_analyzer(self.kind, self.ngram_range, self.vocabulary)
-        object.__setattr__(self, "_vectorizer", vec)
-        if self.kind == "char":
-            object.__setattr__(self, "_analyze", vec.build_analyzer())
-            object.__setattr__(self, "_index", {t: i for i, t in enumerate(self.vocabulary)})
-            object.__setattr__(self, "_word_cache", {})
+        if self.kind not in ("word", "char"):
+            raise ValueError(f"unknown feature block kind {self.kind!r}")
+        object.__setattr__(self, "_index", {t: i for i, t in enumerate(self.vocabulary)})
+        object.__setattr__(self, "_word_cache", {})
 
     def counts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """n-gram counts of already normalised texts as COO arrays (rows, cols, counts), row-major."""
         if self.kind == "char":
             return self._char_counts(texts)
-        x = self._vectorizer.transform(texts)  # type: ignore[attr-defined]
-        rows = np.repeat(np.arange(len(texts)), np.diff(x.indptr))
-        return rows, x.indices.astype(np.int64), np.asarray(x.data, dtype=np.float64)
+        index = self._index  # type: ignore[attr-defined]
+        cols = [[index[g] for g in word_ngrams(text, self.ngram_range) if g in index] for text in texts]
+        return self._coo(cols, len(texts))
+
+    def _coo(self, cols: list[list[int]] | list[np.ndarray], n_texts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Vocabulary columns per text -> (rows, cols, counts) sorted by row then column."""
+        lengths = np.fromiter((len(c) for c in cols), dtype=np.int64, count=len(cols))
+        col = np.concatenate([np.asarray(c, dtype=np.int64) for c in cols]) if cols else np.zeros(0, dtype=np.int64)
+        row = np.repeat(np.arange(n_texts, dtype=np.int64), lengths)
+        keys, counts = np.unique(row * len(self.vocabulary) + col, return_counts=True)
+        return keys // len(self.vocabulary), keys % len(self.vocabulary), counts.astype(np.float64)
 
     def features(self, texts: Sequence[str]) -> sp.csr_matrix:
         """TF-IDF matrix of already normalised texts (used for training)."""
+        import scipy.sparse as sp
+
         rows, cols, counts = self.counts(texts)
         data = _tfidf_values(rows, cols, counts, self.idf, len(texts))
         return sp.csr_matrix((data, (rows, cols)), shape=(len(texts), len(self.vocabulary)))
@@ -155,26 +195,21 @@ class Block:
         its words' n-grams; the vocabulary columns of each distinct word are cached, which
         makes this several times faster than sklearn's per-character Python loop.
         """
-        cache: dict[str, np.ndarray] = self._word_cache  # type: ignore[attr-defined]
+        cache: dict[str, list[int]] = self._word_cache  # type: ignore[attr-defined]
         if len(cache) > 200_000:
             cache.clear()
-        analyze, index = self._analyze, self._index  # type: ignore[attr-defined]
-        cols: list[np.ndarray] = []
-        lengths = np.zeros(len(texts), dtype=np.int64)
-        for r, text in enumerate(texts):
-            n = 0
+        index = self._index  # type: ignore[attr-defined]
+        cols: list[list[int]] = []
+        for text in texts:
+            row: list[int] = []
             for word in text.lower().split():
                 hit = cache.get(word)
                 if hit is None:
-                    hit = np.array([index[g] for g in analyze(word) if g in index], dtype=np.int64)
+                    hit = [index[g] for g in char_wb_ngrams(word, self.ngram_range) if g in index]
                     cache[word] = hit
-                cols.append(hit)
-                n += hit.shape[0]
-            lengths[r] = n
-        col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-        row = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-        keys, counts = np.unique(row * len(self.vocabulary) + col, return_counts=True)
-        return keys // len(self.vocabulary), keys % len(self.vocabulary), counts.astype(np.float64)
+                row.extend(hit)
+            cols.append(row)
+        return self._coo(cols, len(texts))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -211,6 +246,8 @@ def round_float(v: float) -> float:
 
 def featurize(blocks: Sequence[Block], texts: Sequence[str]) -> sp.csr_matrix:
     """Feature matrix of normalised texts: the blocks side by side (used by training too)."""
+    import scipy.sparse as sp
+
     norm = [normalize_text(t) for t in texts]
     return sp.hstack([b.features(norm) for b in blocks], format="csr")
 

@@ -224,3 +224,48 @@ def test_training_is_byte_reproducible(tmp_path: Path) -> None:
     assert loaded.version == meta["version"]
     claim, other = loaded.score(["Taxes fell 5 percent in 2012.", "Thank you, what a question."])
     assert claim > other
+
+
+ANALYZER_TEXTS = [
+    # plain sentence with a number and a percent sign kept as a token
+    "The unemployment rate fell to 4.1 percent (or 4.1%) in 2017?",
+    # one-letter and two-letter words: char_wb stops after the whole padded word
+    "I a an ox -- it is, $5 OK",
+    # non-ASCII letters and digits that \w matches, mixed case
+    "Zürich's CAFÉ sold ١٢ items; naïve déjà-vu",
+    # runs of whitespace, tabs and a newline between words
+    "  spaced\tout \n text  ",
+    # empty text: no n-grams at all
+    "",
+]
+
+
+@pytest.mark.parametrize("text", ANALYZER_TEXTS)
+@pytest.mark.parametrize(("kind", "ngram_range"), [("word", (1, 2)), ("word", (2, 3)), ("char", (2, 5)), ("char", (1, 3))])
+def test_runtime_ngrams_match_sklearn(text: str, kind: str, ngram_range: tuple[int, int]) -> None:
+    """Scoring tokenises without scikit-learn: its n-grams must be exactly those training used."""
+    from pipeline.checkworthiness import char_wb_ngrams, make_analyzer, word_ngrams
+
+    expected = make_analyzer(kind, ngram_range).build_analyzer()(text)
+    if kind == "word":
+        got = word_ngrams(text, ngram_range)
+    else:
+        got = [g for word in text.lower().split() for g in char_wb_ngrams(word, ngram_range)]
+    assert sorted(got) == sorted(expected)
+
+
+@needs_model
+def test_scores_match_sklearn_tokenisation(model: CheckworthinessModel) -> None:
+    """The shipped model's scores equal those computed from sklearn's own counts of the same texts."""
+    from pipeline.checkworthiness import _tfidf_values, make_analyzer, normalize_text
+
+    texts = CLAIMS + NON_CLAIMS + ANALYZER_TEXTS
+    norm = [normalize_text(t) for t in texts]
+    z = np.full(len(texts), model.intercept)
+    for block in model.blocks:
+        x = make_analyzer(block.kind, block.ngram_range, block.vocabulary).transform(norm).tocoo()
+        order = np.lexsort((x.col, x.row))
+        rows, cols, counts = x.row[order].astype(np.int64), x.col[order].astype(np.int64), x.data[order]
+        data = _tfidf_values(rows, cols, counts.astype(np.float64), block.idf, len(texts))
+        z += np.bincount(rows, weights=data * block.coef[cols], minlength=len(texts))
+    np.testing.assert_allclose(model.decision_function(texts), z, rtol=1e-9, atol=1e-12)
