@@ -160,8 +160,14 @@ def detect_conflicts(
     dedup_settings: DedupSettings = DEFAULT_SETTINGS,
     processes: int = 1,
     pairs: Sequence[tuple[int, int]] | None = None,
+    text_scores: Mapping[tuple[int, int], float] | None = None,
 ) -> pa.Table:
-    """The conflicts table: pairs of claims about the same thing that disagree (judged in `processes` workers)."""
+    """The conflicts table: pairs of claims about the same thing that disagree (judged in `processes` workers).
+
+    ``text_scores`` are text scores dedup already computed for these claims (by row numbers); pairs
+    missing from it are scored here.
+    """
+    known = text_scores if text_scores is not None else {}
     facts = facts_from(claims)
     details = _details(claims, timexes)
     names = dict(zip(entities["entity_id"].to_pylist(), entities["canonical_name"].to_pylist(), strict=True))
@@ -179,7 +185,9 @@ def detect_conflicts(
         i, j = pair
         a, b = facts[i], facts[j]
         rows: list[dict[str, object]] = []
-        probability = float(scorer.score_info(infos[i], infos[j]).probability)  # type: ignore[attr-defined]
+        probability = known.get(pair)
+        if probability is None:
+            probability = float(scorer.score_info(infos[i], infos[j]).probability)  # type: ignore[attr-defined]
         needed = settings.same_predicate_threshold if a.predicate == b.predicate else settings.wording_threshold
         # The text score collapses on a negation; "concluded" vs "did not conclude" is judged on the
         # wording with the negation set aside, and only for the same predicate.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -290,6 +290,8 @@ class PairDecision:
     #: negations and numbers set aside when that is higher.
     probability: float
     disagreement: str | None
+    #: The MRPC-calibrated text score alone (what conflict detection reuses).
+    text_probability: float = 0.0
 
 
 PairJudge = Callable[[int, int], PairDecision]
@@ -424,7 +426,7 @@ class ClaimMatcher:
         wording = wording_similarity(a.text, b.text) if disagreement else 0.0
         closeness = max(float(score.probability), wording)
         same_event = closeness >= self.event_threshold and (shared >= 2 or closeness >= self.threshold)
-        return PairDecision(same, same_event, closeness, disagreement)
+        return PairDecision(same, same_event, closeness, disagreement, float(score.probability))
 
 
 def claim_infos(claims: pa.Table, docs: Mapping[str, object], *, processes: int = 1) -> list[object]:
@@ -433,8 +435,7 @@ def claim_infos(claims: pa.Table, docs: Mapping[str, object], *, processes: int 
 
     def one(claim: tuple[str, int, int]) -> object:
         article_id, start, end = claim
-        span = docs[article_id].char_span(start, end, alignment_mode="expand")  # type: ignore[attr-defined]
-        return analyze(span.as_doc())
+        return analyze(docs[article_id].char_span(start, end, alignment_mode="expand"))  # type: ignore[attr-defined]
 
     spans = zip(claims["article_id"].to_pylist(), claims["start_char"].to_pylist(), claims["end_char"].to_pylist(), strict=True)
     # Claims come in article order: a chunk of consecutive claims reuses its worker's loaded parses.
@@ -462,8 +463,13 @@ def deduplicate(
     settings: DedupSettings = DEFAULT_SETTINGS,
     processes: int = 1,
     pairs: Sequence[tuple[int, int]] | None = None,
+    text_scores: MutableMapping[tuple[int, int], float] | None = None,
 ) -> pa.Table:
-    """The claim_clusters table: one row per claim with its cluster, representative flag and support."""
+    """The claim_clusters table: one row per claim with its cluster, representative flag and support.
+
+    ``text_scores``, when given, receives the text score of every judged pair (claim row numbers),
+    so that conflict detection over the same claims need not score them again.
+    """
     facts = facts_from(claims)
     matcher = ClaimMatcher(facts, infos, scorer=scorer, places=places, settings=settings)
     outlets = {
@@ -476,7 +482,7 @@ def deduplicate(
             strict=True,
         )
     }
-    table, _ = cluster(
+    table, judged = cluster(
         facts,
         judge=matcher,
         outlets=outlets,
@@ -487,4 +493,6 @@ def deduplicate(
         processes=processes,
         pairs=pairs,
     )
+    if text_scores is not None:
+        text_scores.update(((i, j), d.text_probability) for i, j, d in judged)
     return table

@@ -60,6 +60,7 @@ class RunContext:
     _docs: DocCache | None = None
     _infos: tuple[Any, list[Any]] | None = None
     _pairs: tuple[Any, list[tuple[int, int]]] | None = None
+    _text_scores: tuple[Any, dict[tuple[int, int], float]] | None = None
     _matcher: tuple[Any, Gazetteer] | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -101,6 +102,13 @@ class RunContext:
         if self._pairs is None or self._pairs[0] != key:
             self._pairs = (key, sorted(candidate_pairs(facts_from(claims))))
         return self._pairs[1]
+
+    def text_scores(self, claims: pa.Table) -> dict[tuple[int, int], float]:
+        """Text scores of the candidate pairs, filled by dedup and reused by conflicts in the same run."""
+        key = (claims.num_rows, tuple(claims["claim_id"].to_pylist()[:1]), tuple(claims["claim_id"].to_pylist()[-1:]))
+        if self._text_scores is None or self._text_scores[0] != key:
+            self._text_scores = (key, {})
+        return self._text_scores[1]
 
     def matcher(self) -> tuple[Any, Gazetteer]:
         """The pair scorer and the place gazetteer, loaded once per run (dedup and conflicts share them)."""
@@ -362,6 +370,7 @@ def stage_dedup(ctx: RunContext) -> int:
         places=places,
         processes=ctx.workers(articles.num_rows),
         pairs=ctx.candidate_pairs(claims),
+        text_scores=ctx.text_scores(claims),
     )
     ctx.write(table, "claim_clusters")
     multi = len({c for c, n in zip(table["cluster_id"].to_pylist(), table["n_articles"].to_pylist(), strict=True) if n > 1})
@@ -385,6 +394,7 @@ def stage_conflicts(ctx: RunContext) -> int:
         places=places,
         processes=ctx.workers(articles.num_rows),
         pairs=ctx.candidate_pairs(claims),
+        text_scores=ctx.text_scores(claims),
     )
     ctx.write(table, "conflicts")
     by_kind: dict[str, int] = {}

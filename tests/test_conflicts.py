@@ -85,3 +85,32 @@ def test_hedged_claims_are_marked_and_weigh_less(nlp: Language) -> None:
 def test_settings_validate() -> None:
     with pytest.raises(ValueError, match="probability"):
         ConflictSettings(wording_threshold=2)
+
+
+class _NoScoring:
+    """A scorer that must not be asked: every pair's text score was handed over by dedup."""
+
+    threshold = SCORER.threshold
+
+    def score_info(self, a: object, b: object) -> object:
+        raise AssertionError("conflict detection scored a pair dedup had already scored")
+
+
+def test_text_scores_from_dedup_are_reused_with_the_same_result(nlp: Language) -> None:
+    # A run scores each candidate pair once: dedup hands its text scores to conflict detection,
+    # which must then find exactly the conflicts it finds when scoring the pairs itself.
+    t = build_tables(nlp, {
+        "a": "Trump and Putin held their first summit in Helsinki in July 2018. The INF Treaty banned missiles with ranges of up to 5,500 kilometers.",
+        "b": "Trump and Putin held their first summit in Vienna in July 2018. The INF Treaty banned missiles with ranges of up to 5,000 kilometers.",
+    })
+    claims = t["claims"]
+    infos = claim_infos(claims, t["docs"])
+    scores: dict[tuple[int, int], float] = {}
+    clusters = deduplicate(claims, t["articles"], infos, scorer=SCORER, places=PLACES, text_scores=scores)
+    assert scores, "dedup judged no pair"
+    own = detect_conflicts(claims, clusters, t["entities"], t["timexes"], infos, scorer=SCORER, places=PLACES)
+    reused = detect_conflicts(
+        claims, clusters, t["entities"], t["timexes"], infos, scorer=_NoScoring(), places=PLACES, text_scores=scores
+    )
+    assert sorted(c["kind"] for c in own.to_pylist()) == ["place", "quantity"]
+    assert reused.to_pylist() == own.to_pylist()
