@@ -62,8 +62,8 @@ class RowCache:
         return table if table.schema.equals(self.schema) else None
 
     def put(self, key: str, table: pa.Table) -> None:
-        """Store rows atomically (temp file, fsync, rename)."""
+        """Store rows atomically (temp file, rename); `get` treats a torn entry as missing, so no fsync."""
         sink = pa.BufferOutputStream()
         with pa.ipc.new_file(sink, self.schema) as writer:
             writer.write_table(table.select(self.schema.names).cast(self.schema))
-        atomic_write_bytes(self.path(key), sink.getvalue().to_pybytes())
+        atomic_write_bytes(self.path(key), sink.getvalue().to_pybytes(), durable=False)

@@ -108,15 +108,21 @@ def sort_table(table: pa.Table, name: str) -> pa.Table:
     return table.sort_by([(k, "ascending") for k in keys])
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write bytes to a temp file beside `path`, fsync, then rename over it."""
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write bytes to a temp file beside `path`, fsync, then rename over it.
+
+    ``durable=False`` skips the fsync: for cache entries whose readers treat an unreadable file
+    as missing. The rename still means a crashed process never leaves a half-written entry; only
+    a crash of the machine itself could.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

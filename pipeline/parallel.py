@@ -15,6 +15,8 @@ With one process (or where fork is unavailable) it is a plain in-process map.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +33,21 @@ _TASK: Callable[[Any], Any] | None = None
 def _run_chunk(chunk: list[Any]) -> list[Any]:
     assert _TASK is not None
     return [_TASK(item) for item in chunk]
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Keep the objects that exist now out of the cyclic collector while forked workers run.
+
+    A forked worker shares the parent's memory until it writes to it; a collection in the worker
+    walks (and so writes to) every object, copying the loaded model and parse cache page by page.
+    ``gc.freeze`` spares the workers that walk; the parent's objects are unfrozen afterwards.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def can_fork() -> bool:
@@ -64,7 +81,7 @@ def ordered_map(
     _TASK = fn
     try:
         context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        with frozen_heap(), concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
             pending: deque[concurrent.futures.Future[list[Any]]] = deque()
             for chunk in chunks:
                 pending.append(pool.submit(_run_chunk, chunk))

@@ -64,7 +64,7 @@ class DocCache(Mapping[str, Doc]):
         except (OSError, ValueError, KeyError, TypeError):
             pass  # missing, or from an interrupted write: compute it again
         found = find_timexes(self[article_id], published=published)
-        atomic_write_bytes(path, json.dumps([timex_to_json(t) for t in found]).encode())
+        atomic_write_bytes(path, json.dumps([timex_to_json(t) for t in found]).encode(), durable=False)
         self.timexes_computed += 1
         return found
 
@@ -187,7 +187,7 @@ def _parse_chunk(
         # Timexes need only this article's parse: find them here, in parallel, and cache them.
         day = dt.date.fromisoformat(published) if published else None
         found = find_timexes(doc, published=day)
-        atomic_write_bytes(timex_path(Path(path), day), json.dumps([timex_to_json(t) for t in found]).encode())
+        atomic_write_bytes(timex_path(Path(path), day), json.dumps([timex_to_json(t) for t in found]).encode(), durable=False)
         if on_doc is not None:
             on_doc(article_id, doc)
         done.append(article_id)
@@ -201,8 +201,10 @@ def _parse_pool(items: list[Item], *, model: str, max_length: int, batch_size: i
 
     chunks = _chunks(items, workers * 4)
     bar = _bar(len(items), progress)
+    from .parallel import frozen_heap
+
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with frozen_heap(), concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_parse_chunk, c, model=model, max_length=max_length, batch_size=batch_size) for c in chunks]
         for future in concurrent.futures.as_completed(futures):
             bar(len(future.result()))

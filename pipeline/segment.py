@@ -51,9 +51,16 @@ def paragraphs(text: str, *, max_heading_words: int = DEFAULT_CONFIG.max_heading
     return out
 
 
-def sentences(doc: Doc, *, max_heading_words: int = DEFAULT_CONFIG.max_heading_words) -> Iterator[Sentence]:
-    """Sentences of a parsed article, split at paragraph breaks, headings excluded and given as `section`."""
-    text = doc.text
+def sentences(
+    doc: Doc, *, text: str | None = None, max_heading_words: int = DEFAULT_CONFIG.max_heading_words
+) -> Iterator[Sentence]:
+    """Sentences of a parsed article, split at paragraph breaks, headings excluded and given as `section`.
+
+    ``text`` is the article text the Doc was parsed from, when the caller has it (``doc.text``
+    rebuilds it token by token).
+    """
+    if text is None:
+        text = doc.text
     paras = paragraphs(text, max_heading_words=max_heading_words)
     starts = [p.start_char for p in paras]
     section: str | None = None
@@ -83,12 +90,12 @@ def segment(
 ) -> pa.Table:
     """The sentences table for every accepted article."""
     rows: list[dict[str, object]] = []
-    for article_id, status in zip(articles["article_id"].to_pylist(), articles["status"].to_pylist(), strict=True):
+    columns = (articles[name].to_pylist() for name in ("article_id", "status", "text"))
+    for article_id, status, text in zip(*columns, strict=True):
         if status != "ok":
             continue
-        doc = docs[article_id]
-        text = doc.text
-        for index, sent in enumerate(sentences(doc, max_heading_words=config.max_heading_words)):
+        doc = docs[article_id]  # parsed from exactly this text
+        for index, sent in enumerate(sentences(doc, text=text, max_heading_words=config.max_heading_words)):
             rows.append(
                 {
                     "sentence_id": sentence_id(article_id, index),
