@@ -61,7 +61,7 @@ def _in_process_worker(worker_args: list[str]) -> dict:
     """benchmark.run_worker without the subprocess (the model is loaded once per test session)."""
     args = benchmark.build_parser().parse_args(["--worker", *worker_args])
     if args.worker == "raw":
-        result = benchmark.worker_raw(args.input)
+        result = benchmark.worker_raw(args.input, args.processes)
     else:
         result = benchmark.worker_pipeline(args.input, args.output_dir, args.processes, args.exclude_stage)
     result["peak_rss_tree_bytes"] = result["max_rss"]["self"]
@@ -81,7 +81,7 @@ def test_results_json_on_tiny_corpus(
 
     stop = list(STAGES)[1:2]
     out = tmp_path / "bench" / "results.json"  # the folder is created
-    argv = ["--corpus", str(corpus), "--articles", "5", "--out", str(out), "--quiet"]
+    argv = ["--corpus", str(corpus), "--articles", "5", "--out", str(out), "--quiet", "--rounds", "2"]
     assert benchmark.main(argv + [a for s in stop for a in ("--stop-before", s)]) == 0
     results = json.loads(out.read_text())
     for key in ("raw_wps", "pipeline_wps", "ratio", "speedup_2proc", "peak_rss_mb"):
@@ -91,6 +91,12 @@ def test_results_json_on_tiny_corpus(
     assert results["words"] == benchmark.count_words(a["text"] for a in ARTICLES[:5])
     assert results["ratio"] == pytest.approx(results["pipeline_wps"] / results["raw_wps"], rel=1e-3)
     assert results["speedup_2proc"] == pytest.approx(results["pipeline_wps_2proc"] / results["pipeline_wps"], rel=1e-3)
+    assert results["raw_speedup_2proc"] == pytest.approx(results["raw_wps_2proc"] / results["raw_wps"], rel=1e-3)
+    # every measurement ran once per round, and the figures are the fastest round's
+    assert results["rounds"] == 2
+    assert {k: len(v) for k, v in results["samples"].items()} == {"raw": 2, "raw2": 2, "p1": 2, "p2": 2}
+    for key, name in (("raw", "raw"), ("pipeline_1proc", "p1"), ("pipeline_2proc", "p2"), ("raw_2proc", "raw2")):
+        assert results["seconds"][key] == pytest.approx(min(results["samples"][name]), abs=2e-3), key
     machine = results["machine"]
     assert machine["cpu_count"] >= 1 and machine["python"] and machine["spacy"] and machine["platform"]
     assert results["timestamp"]
