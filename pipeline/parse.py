@@ -10,7 +10,7 @@ import collections
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy
@@ -40,6 +40,7 @@ class DocCache(Mapping[str, Doc]):
         self._keys = dict(keys)  # article_id -> cache file stem
         self._recent: collections.OrderedDict[str, Doc] = collections.OrderedDict()
         self._keep = keep
+        self._first: frozenset[str] | None = None  # the `keep` first article ids, in the stages' order
         #: Articles whose timexes were not in the cache and had to be found in this process.
         self.timexes_computed = 0
 
@@ -75,6 +76,23 @@ class DocCache(Mapping[str, Doc]):
         self._recent.move_to_end(article_id)
         if len(self._recent) > self._keep:
             self._recent.popitem(last=False)
+
+    def prime(self, article_ids: Iterable[str]) -> int:
+        """Load these parses now if they are among the first `keep` articles (the ones the stages
+        walk first); returns how many were loaded.
+
+        Worker processes forked afterwards inherit loaded parses instead of each reading them from
+        disk again, stage after stage.
+        """
+        if self._first is None:
+            self._first = frozenset(sorted(self._keys)[: self._keep])
+        first = self._first
+        loaded = 0
+        for article_id in article_ids:
+            if article_id in first and article_id not in self._recent and len(self._recent) < self._keep:
+                self[article_id]
+                loaded += 1
+        return loaded
 
     def __getitem__(self, article_id: str) -> Doc:
         doc = self._recent.get(article_id)
@@ -133,7 +151,10 @@ def parse_articles(
         if engine == "dask":
             _parse_dask(items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, scheduler=scheduler, workers=processes, progress=progress)
         elif processes > 1 and len(items) > 1:
-            _parse_pool(items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, workers=processes, progress=progress)
+            _parse_pool(
+                items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, workers=processes, progress=progress,
+                on_chunk=cache.prime,
+            )
         else:
             _parse_chunk(
                 items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, nlp=nlp, progress=progress,
@@ -194,8 +215,20 @@ def _parse_chunk(
     return done
 
 
-def _parse_pool(items: list[Item], *, model: str, max_length: int, batch_size: int, workers: int, progress: bool) -> None:
-    """Parse in a local process pool (fork: workers inherit the already loaded model)."""
+def _parse_pool(
+    items: list[Item],
+    *,
+    model: str,
+    max_length: int,
+    batch_size: int,
+    workers: int,
+    progress: bool,
+    on_chunk: Callable[[list[str]], object] | None = None,
+) -> None:
+    """Parse in a local process pool (fork: workers inherit the already loaded model).
+
+    ``on_chunk`` gets the ids of each finished chunk while the others are still being parsed.
+    """
     import concurrent.futures
     import multiprocessing
 
@@ -207,7 +240,10 @@ def _parse_pool(items: list[Item], *, model: str, max_length: int, batch_size: i
     with frozen_heap(), concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_parse_chunk, c, model=model, max_length=max_length, batch_size=batch_size) for c in chunks]
         for future in concurrent.futures.as_completed(futures):
-            bar(len(future.result()))
+            done = future.result()
+            bar(len(done))
+            if on_chunk is not None:
+                on_chunk(done)
 
 
 def _parse_dask(

@@ -85,6 +85,8 @@ class RunContext:
                 engine=self.config.engine,
                 scheduler=self.config.scheduler,
             )
+            if self.workers(articles.num_rows) > 1:  # before the stages fork their workers
+                self._docs.prime(self._docs)
             self.timings["parse"] = time.perf_counter() - started
             self.timings["parsed_articles"] = parsed
         return self._docs

@@ -90,3 +90,30 @@ def test_copies_of_one_text_are_parsed_once_and_annotated_each(tmp_path: Path) -
         by_article = {a: [r for r in rows if r["article_id"] == a] for a in ("wire-a", "wire-b")}
         assert len(by_article["wire-a"]) == len(by_article["wire-b"]) > 0, table
         assert all(r["sentence_id"].startswith(a + "/") for a, rs in by_article.items() for r in rs), table
+
+
+def test_primed_parses_are_served_from_memory_first_articles_only(tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
+    # Before the stages fork their workers the parent loads the parses the stages walk first, so
+    # the workers inherit them instead of each reading them from disk again; no more than `keep`.
+    import pyarrow as pa
+
+    from pipeline.parse import DocCache, parse_articles
+
+    ids = [f"a{k}" for k in range(4)]
+    articles = pa.table({
+        "article_id": ids,
+        "status": ["ok"] * 4,
+        "content_sha256": [f"{k:x}" * 64 for k in range(4)],
+        "text": [f"Article number {k} was published in Paris on Monday." for k in range(4)],
+        "published": [None] * 4,
+    })
+    parsed, n = parse_articles(articles, nlp=nlp, cache_dir=tmp_path / "docs", processes=1)
+    assert n == 4
+    fresh = DocCache(nlp, tmp_path / "docs", {a: parsed.key_of(a) for a in ids}, keep=2)
+    assert fresh.prime(reversed(ids)) == 2  # only the first two ids in the stages' order
+    for a in ids:
+        fresh.path_for(a).unlink()
+    assert [fresh[a].text for a in ids[:2]] == ["Article number 0 was published in Paris on Monday.",
+                                                "Article number 1 was published in Paris on Monday."]
+    with pytest.raises(FileNotFoundError):
+        fresh["a2"]  # not primed: read from disk, which is gone
