@@ -17,6 +17,7 @@ check-worthiness model: no LLM, no network. For each sentence:
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ _PRONOUN_FORMS = {
 }
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
 _DEMONSTRATIVES = frozenset({"this", "these", "that", "those"})
+_DEFINITE = _DEMONSTRATIVES | {"the", "both"}
+_NOT_DESCRIPTION = _DEMONSTRATIVES | {"a", "an"}
 _PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "from", "to"})
 
 
@@ -160,7 +163,8 @@ def rejection(sent: Span, *, lex: ClaimLexicon) -> str | None:
     text = sent.text.strip()
     if not text or text.endswith("?"):
         return "question"
-    tokens = [t for t in sent if not t.is_punct and not t.is_space]
+    toks = list(sent)  # each walk over a Span makes new Token objects: walk it once
+    tokens = [t for t in toks if not t.is_punct and not t.is_space]
     if not tokens:
         return "empty"
     root = sent.root
@@ -172,7 +176,7 @@ def rejection(sent: Span, *, lex: ClaimLexicon) -> str | None:
     ):
         return "imperative"
     # The article talking about itself: "this article delves…", "in this section…", "we will examine…".
-    for t in sent:
+    for t in toks:
         if t.lemma_.lower() in lex.self_reference_nouns and any(
             c.lower_ in {"this", "our"} for c in t.children if c.dep_ in {"det", "poss"}
         ):
@@ -182,12 +186,12 @@ def rejection(sent: Span, *, lex: ClaimLexicon) -> str | None:
     subject_words = {s.lower_ for s in subjects}
     if subject_words & {"we", "you"} or any(t.lower_ == "guys" for t in tokens[:2]):
         return "self_reference"
-    if any(t.lower_ in {"us", "you"} and t.dep_ in {"dobj", "nsubj", "dative"} and t.head.lemma_ in {"help", "allow", "let", "give", "provide", "offer"} for t in sent):
+    if any(t.lower_ in {"us", "you"} and t.dep_ in {"dobj", "nsubj", "dative"} and t.head.lemma_ in {"help", "allow", "let", "give", "provide", "offer"} for t in toks):
         return "self_reference"
     if root.lemma_.lower() in lex.self_reference_verbs and subject_words & {"it", "this"} and not _has_value(sent):
         return "self_reference"  # "It also examines the broader implications…"
     # Exhortation: "understanding X is crucial", "it is essential to…", "X should…".
-    if any(t.lower_ in lex.exhortation_modals and t.head == root for t in sent):
+    if any(t.lower_ in lex.exhortation_modals and t.head == root for t in toks):
         return "exhortation"
     complements = [c for c in root.children if c.dep_ in {"acomp", "attr"}]
     if root.lemma_ == "be" and any(_adjective_in(c, lex.importance_adjectives) for c in complements):
@@ -206,7 +210,7 @@ def rejection(sent: Span, *, lex: ClaimLexicon) -> str | None:
         return "opinion"  # first-person statements outside reported speech
     if any(c.lower_ in {"will", "'ll"} and c.dep_ == "aux" for c in root.children) and not _has_value(sent):
         return "opinion"  # predictions
-    if any(t.lower_ in {"likely", "unlikely", "perhaps", "arguably"} for t in sent) and not _has_value(sent):
+    if any(t.lower_ in {"likely", "unlikely", "perhaps", "arguably"} for t in toks) and not _has_value(sent):
         return "opinion"
     if root.lemma_ == "be" and any(_adjective_in(c, lex.evaluative_adjectives) for c in complements) and not _has_value(sent):
         return "opinion"
@@ -560,7 +564,7 @@ def decontextualize(
         lower = t.lower_
         replacement: str | None = None
         chunk = noun_chunks.get(t.i)
-        if chunk is not None and chunk.end - 1 <= tokens[-1].i and chunk[0].lower_ in _DEMONSTRATIVES | {"the", "both"} and t.idx not in in_entity:
+        if chunk is not None and chunk.end - 1 <= tokens[-1].i and chunk[0].lower_ in _DEFINITE and t.idx not in in_entity:
             chunk_text = chunk.text.lower()
             found = None
             if chunk_text in lex.plural_person_descriptions or (chunk.root.lemma_ in {"leader", "president"} and chunk.root.tag_ == "NNS"):
@@ -699,11 +703,14 @@ def article_claims(
     chunks = {c.start: c for c in doc.noun_chunks}
     out: list[tuple[str, Claim, Span]] = []
     ents_sorted = sorted(entities, key=lambda e: e.start_char)
+    ent_starts = [e.start_char for e in ents_sorted]
     for number, (sentence_id, start, end) in enumerate(sentence_spans):
         sent = doc.char_span(start, end, alignment_mode="expand")
         if sent is None or len(sent) == 0:
             continue
-        sent_entities = [e for e in ents_sorted if start <= e.start_char and e.end_char <= end]
+        sent_entities = [
+            e for e in ents_sorted[bisect.bisect_left(ent_starts, start) : bisect.bisect_left(ent_starts, end)] if e.end_char <= end
+        ]
         sent_timexes = [t for t in timexes if start <= t.start_char and t.end_char <= end]
         resolver = _Resolver(discourse, number, sent_entities, lex, chunks)
         if rejection(sent, lex=lex) is None:
@@ -831,7 +838,7 @@ def _remember(discourse: Discourse, number: int, sent: Span, sent_entities: Sequ
         if token.pos_ != "NOUN" or head not in lex.description_heads:
             continue
         first = token.left_edge
-        if first.lower_ in _DEMONSTRATIVES | {"a", "an"} or token.i - first.i < 1:
+        if first.lower_ in _NOT_DESCRIPTION or token.i - first.i < 1:
             continue
         if first.lower_ == "the" and token.i - first.i == 1:
             continue  # "the treaty" is not a fuller name for "the treaty"
