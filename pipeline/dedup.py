@@ -126,6 +126,7 @@ def candidate_pairs(
         for table in lsh.hashtables:
             for band in table.keys():
                 _add_bucket(pairs, table.get(band), settings.max_bucket)
+        del lsh, token_sets  # the index is the largest object here; only its pairs are needed now
     # Claims that name the same two entities are candidates too, whatever their wording.
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, f in enumerate(facts):
@@ -138,6 +139,10 @@ def candidate_pairs(
     if keep and pairs:
         pairs = _cap_degree(pairs, dict(zip(keep, hashes, strict=True)), settings.max_candidates)
     return pairs
+
+
+#: Candidate pairs whose MinHash similarity is computed at once (bounds that step's memory).
+_SIMILARITY_CHUNK = 1 << 16
 
 
 def _cap_degree(pairs: set[tuple[int, int]], hashes: Mapping[int, MinHash], k: int) -> set[tuple[int, int]]:
@@ -155,8 +160,10 @@ def _cap_degree(pairs: set[tuple[int, int]], hashes: Mapping[int, MinHash], k: i
     for i, mh in hashes.items():
         table[i] = mh.hashvalues
         has[i] = True
-    both = has[left] & has[right]
-    similarity = np.where(both, (table[left] == table[right]).mean(axis=1), 0.0)
+    similarity = np.zeros(len(ordered), dtype=np.float64)
+    for lo in range(0, len(ordered), _SIMILARITY_CHUNK):  # in slices: two (pairs x num_perm) arrays at once were GBs
+        a, b = left[lo : lo + _SIMILARITY_CHUNK], right[lo : lo + _SIMILARITY_CHUNK]
+        similarity[lo : lo + len(a)] = np.where(has[a] & has[b], (table[a] == table[b]).mean(axis=1), 0.0)
     chosen = np.zeros(len(ordered), dtype=bool)
     for side in (left, right):
         # rank each claim's candidates: most similar first, ties by position (deterministic)
