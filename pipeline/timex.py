@@ -201,6 +201,8 @@ _ZONE_AFTER_RE = re.compile(r"\s+(?:GMT|UTC)\b")
 _NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)")
 _DAY_VALUE_RE = re.compile(r"\d{4}-\d\d-\d\d")
 _DISCOURSE_NOW_RE = re.compile(r"\s*(?:,|for\b)", re.I)
+_OPEN_QUOTE_RE = re.compile(r"(?:\"|“|``|''|‘)$")
+_HIGH_BEFORE_RE = re.compile(r"\bhigh\s+$", re.I)
 _DETERMINER_RE = re.compile(r"^(?:the|a|an|its|his|her|their|this|that)\s+", re.I)
 
 
@@ -337,13 +339,18 @@ def _explicit_past(tok: Token) -> bool:
     return tok.tag_ in ("VBD", "VBN") or any(c.tag_ == "VBD" for c in tok.children if c.dep_ in ("aux", "auxpass"))
 
 
+def _pluperfect(tok: Token) -> bool:
+    """"had planned", "had been scheduled": a plan seen from a past vantage point, whose date is past too."""
+    return tok.tag_ == "VBN" and any(c.lower_ in ("had", "'d") and c.dep_ == "aux" for c in tok.children)
+
+
 def _infinitive_tense(tok: Token) -> Tense:
     """An infinitive points ahead ("plans to meet Friday", "a deal to close in May") unless it complements a
     past-tense verb that is not one of intention: "was allowed to inspect since Jan. 13", "had been due to expire Friday"."""
     if tok.dep_ not in ("xcomp", "advcl", "csubj", "ccomp") or tok.head is tok:
         return "FUTURE"
     if tok.head.lemma_.lower() in _lexicon().data["prospective_verbs"]:
-        return "FUTURE"
+        return "PAST" if _pluperfect(tok.head) else "FUTURE"
     matrix = _governing_verb(tok.head)
     if matrix is not None and _explicit_past(matrix):
         return "PAST"
@@ -354,9 +361,11 @@ def _verb_tense(tok: Token) -> Tense:
     """Tense of one verb from its morphology and auxiliaries; verbs of scheduling look ahead."""
     children = list(tok.children)
     lowers = {c.lower_ for c in children}
-    if lowers & FUTURE_AUXILIARIES:
+    # a conjoined verb shares its head's auxiliary: "will go out and test the law on Saturday"
+    shared = [c for c in tok.head.children if c.dep_ == "aux"] if tok.dep_ == "conj" and tok.tag_ == "VB" else []
+    if (lowers | {c.lower_ for c in shared}) & FUTURE_AUXILIARIES:
         return "FUTURE"
-    if tok.lemma_.lower() in _lexicon().data["scheduling_verbs"] and tok.dep_ != "acl":
+    if tok.lemma_.lower() in _lexicon().data["scheduling_verbs"] and tok.dep_ != "acl" and not _pluperfect(tok):
         # "has scheduled a news conference Thursday", "postponed until Tuesday"; but in "On Friday, it planned
         # to pay ..." (what is planned is the infinitive itself) Friday is when the planning was reported
         deps = {c.dep_ for c in children}
@@ -366,11 +375,25 @@ def _verb_tense(tok: Token) -> Tense:
         return "PAST"
     if tok.tag_ == "VBG" and lowers & {"is", "are", "'s", "'re", "am"}:
         return "FUTURE"
-    if tok.tag_ == "VB" and "to" in lowers:
+    if tok.tag_ == "VB" and any(c.tag_ == "MD" for c in children + shared):  # "could come as early as Tuesday"
+        return "FUTURE"
+    if tok.tag_ == "VB" and tok.dep_ == "ROOT" and not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in children):
+        return "FUTURE"  # an imperative: "Give this to someone on 24 December"
+    if tok.tag_ == "VB" and any(c.lower_ == "to" and c.dep_ == "aux" for c in children):  # not "do harm to them"
         return _infinitive_tense(tok)
     if tok.tag_ == "VBZ" and tok.lemma_ not in ("be", "have", "say"):
         return "PRESENT"
+    if tok.tag_ == "VBP" and _plural_present(tok, children):
+        return "PRESENT"
     return "PAST"
+
+
+def _plural_present(tok: Token, children: list[Token]) -> bool:
+    """"they meet Monday" is a scheduled event like "the board meets Monday", unless the form is also the past
+    ("stocks hurt the index Friday") or the verb has no plural subject (the tagger calls nouns VBP: "a telecoms deal")."""
+    if tok.lemma_ in ("be", "have", "say") or tok.lower_ in _lexicon().data["invariant_past_verbs"]:
+        return False
+    return any(c.dep_ == "nsubj" and c.tag_ in ("NNS", "NNPS", "PRP") and c.lower_ not in ("i", "you") for c in children)
 
 
 def _tense_of_span(span: Span) -> tuple[Tense, bool]:
@@ -649,7 +672,42 @@ def _norm_century(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _No
             mod = "END"
         elif "middle" in words or words == "mid":
             mod = "MID"
+        elif "turn" in words:  # "the turn of the 20th century": the year the century begins with, 1900
+            return _Norm("DATE", f"{n - 1:02d}00")
     return _Norm("DATE", f"{n - 1:02d}", mod)
+
+
+def _norm_century_turn(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    """"the turn of the century": the century boundary year the tense points at (1900 in a past-tense story told
+    in 1998, 2000 in "will be ready by the turn of the century" told in 1989)."""
+    if p is None:
+        return _Norm("DATE", "XXXX")
+    floor, ceil = p.year // 100 * 100, -(-p.year // 100) * 100
+    if ctx.tense == "FUTURE":
+        year = ceil
+    elif ctx.tense == "PAST":
+        year = floor
+    else:
+        year = floor if p.year - floor <= ceil - p.year else ceil
+    return _Norm("DATE", f"{year:04d}", None, True)
+
+
+def _range_end_year(g: dict[str, str | None]) -> int | None:
+    """The later year of "1990-91" / "1990-1995" (a two-digit end rolls into the next century: "1999-00")."""
+    start, end = int(g["year"] or 0), g["year2"] or ""
+    year2 = int(end) if len(end) == 4 else start - start % 100 + int(end)
+    if len(end) == 2 and year2 <= start:
+        year2 += 100
+        if year2 - start > 10:  # "1999-00" rolls over, "2013-03" (a year and month) does not
+            return None
+    return year2 if year2 > start else None
+
+
+def _norm_year_range(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
+    """A year range as one text ("1990-91"): the normalization of its start (find_timexes tags the two ends apart)."""
+    if _range_end_year(g) is None:
+        raise ValueError("not a range of years")
+    return _Norm("DATE", f"{int(g['year'] or 0):04d}")
 
 
 def _norm_century_this(g: dict[str, str | None], p: dt.date | None, ctx: _Ctx) -> _Norm:
@@ -1004,6 +1062,8 @@ _NORMALIZERS: dict[str, _Normalizer] = {
     "decade": _norm_decade,
     "century": _norm_century,
     "century_this": _norm_century_this,
+    "century_turn": _norm_century_turn,
+    "year_range": _norm_year_range,
     "quarter": _norm_quarter,
     "quarter_rel": _norm_quarter_rel,
     "period_rel": _norm_period_rel,
@@ -1087,6 +1147,20 @@ class _Candidate:
     priority: int
 
 
+#: kinds whose words are capitalized anyway (months, weekdays, holidays), so capitals do not make them a title
+_NAMED_KINDS = frozenset({"date_abs", "date_rel_dow", "holiday", "set", "week_of", "iso", "numeric_date", "quarter"})
+
+
+def _quoted_title(seg: str, kind: str, before: str) -> bool:
+    """A title in quotes is a name, not a time: ABC's "This Week", CBS's ''60 Minutes''. A quote right before the
+    span and a capitalized word after its first one ("Week", "Minutes") mark a title; quoted speech is in sentence case."""
+    if kind in _NAMED_KINDS or not _OPEN_QUOTE_RE.search(before) or seg.isupper():
+        return False
+    lex = _lexicon().data
+    names = (w.lower().rstrip(".,'’s") for w in seg.split()[1:] if w[:1].isupper())
+    return any(n not in lex["months"] and n not in lex["weekdays"] for n in names)
+
+
 def _reject(text: str, cand: _Candidate, after: str, before: str) -> bool:
     """Readings TimeML does not tag: ages ("five-year-old"), rates ("$5 a year"), "may"/"march" as words."""
     lex = _lexicon().data
@@ -1098,6 +1172,10 @@ def _reject(text: str, cand: _Candidate, after: str, before: str) -> bool:
             return True
     if cand.kind in ("duration", "duration_adj") and _AGE_RE.match(after):
         return True
+    if _quoted_title(text[cand.start : cand.end], cand.kind, before):
+        return True
+    if cand.kind == "time" and _words(cand.groups.get("named") or "") == "noon" and _HIGH_BEFORE_RE.search(before):
+        return True  # the idiom "high noon", not twelve o'clock
     if cand.kind == "duration" and _words(cand.groups.get("unit") or "") == "second" and not cand.groups.get("rel"):
         # "a second group", "a second betrayal": the ordinal, not a second of time
         nxt = _NEXT_WORD_RE.match(after)
@@ -1198,7 +1276,8 @@ def _context_reject(doc: Doc, cand: _Candidate, text: str) -> bool:
         if before is not None and before.tag_ in ("NN", "NNS", "CD", "$") and not cand.groups.get("mod"):
             return True
     if cand.kind == "year":
-        if any(t.ent_type_ in NON_DATE_LABELS for t in span):
+        # spaCy often calls a whole "2004/05" token a CARDINAL: the range pattern itself is the evidence there
+        if not cand.groups.get("range") and any(t.ent_type_ in NON_DATE_LABELS for t in span):
             return True
         if not any(t.ent_type_ in ("DATE", "TIME", "EVENT") for t in span) and _COUNT_AFTER_RE.match(text[cand.end : cand.end + 14]):
             return True
@@ -1224,11 +1303,67 @@ def _forward_cue(text: str, start: int) -> bool:
     return prev is not None and prev.group(1).lower() in _lexicon().data["forward_cues"]
 
 
+def _before(norm: _Norm, published: dt.date) -> _Norm:
+    """A yearless date that must lie in the past ("since May" said in March) moves back a year when it is ahead."""
+    first, _ = interval(norm.value)
+    if first is None or first <= published or not norm.value[:4].isdigit():
+        return norm
+    return _Norm(norm.type, f"{int(norm.value[:4]) - 1:04d}{norm.value[4:]}", norm.mod, norm.anchored)
+
+
+def _since_cue(text: str, start: int) -> bool:
+    prev = _PREV_WORD_RE.search(text, max(0, start - 20), start)
+    return prev is not None and prev.group(1).lower() == "since"
+
+
+def _deadline_cue(text: str, start: int, span: Span) -> bool:
+    """A deadline lies ahead of the report even in a past-tense clause: "gave the relatives until 9 a.m. Tuesday",
+    "extended its deadline until Friday" (but "stayed until Friday" stays in the past)."""
+    prev = _PREV_WORD_RE.search(text, max(0, start - 20), start)
+    if prev is None or prev.group(1).lower() not in ("until", "till"):
+        return False
+    verb = _governing_verb(span.root)
+    if verb is not None and verb.lemma_.lower() in _lexicon().data["deadline_verbs"]:
+        # "has until Friday to respond" looks ahead; "voters had until Tuesday to return ballots" is over
+        return verb.lemma_.lower() != "have" or not _explicit_past(verb)
+    return any(t.lower_ == "deadline" for t in span.sent)
+
+
+def _indefinite_day(span: Span, norm: _Norm) -> _Norm:
+    """"one day"/"some day" as an adverb of the clause is an indefinite time, not a length of one day:
+    "Islam will one day be ...", "he hopes he one day follows ..." (FUTURE_REF); "one day walked in" (PAST_REF)."""
+    if _words(span.text) not in ("one day", "some day") or span.end >= len(span.doc):
+        return norm
+    before = span.doc[span.start - 1] if span.start > 0 else None
+    after = span.doc[span.end]
+    if after.tag_ == "VBD":
+        return _Norm("DATE", "PAST_REF")
+    if after.tag_ in ("VB", "VBP", "VBZ") or (before is not None and before.tag_ == "MD"):
+        return _Norm("DATE", "FUTURE_REF")
+    return norm
+
+
+def _split_ranges(cands: list[_Candidate]) -> Iterable[_Candidate]:
+    """TimeML marks the two ends of a range apart: "1990-91" is <TIMEX3 value="1990">1990</TIMEX3>-<TIMEX3
+    value="1991">91</TIMEX3>, like "from 1990 to 1991"."""
+    for cand in cands:
+        if cand.kind != "year_range":
+            yield cand
+            continue
+        g = cand.groups
+        end_year = _range_end_year(g)
+        if end_year is None:
+            continue
+        first_end = cand.end - len(g["year2"] or "") - len(g["dash"] or "")
+        yield _Candidate(cand.start, first_end, "year", {"year": g["year"], "fiscal": g.get("fiscal"), "range": "1"}, cand.priority)
+        yield _Candidate(first_end + len(g["dash"] or ""), cand.end, "year", {"year": str(end_year), "range": "1"}, cand.priority)
+
+
 def find_timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
     """Temporal expressions in a parsed doc, normalized to TIMEX3 and anchored on the publication date."""
     text = doc.text
     chosen: list[_Candidate] = []
-    for cand in _select(_scan(text)):
+    for cand in _split_ranges(_select(_scan(text))):
         if _reject(text, cand, text[cand.end : cand.end + 12], text[max(0, cand.start - 30) : cand.start]):
             continue
         if _context_reject(doc, cand, text):
@@ -1241,12 +1376,20 @@ def find_timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
         span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
         sent = span.sent.text if span is not None else ""
         tense, marked_past = _tense_of_span(span) if span is not None else ("PAST", False)
-        if _forward_cue(text, cand.start):
+        since = _since_cue(text, cand.start)
+        if since:  # "since October": the start of a period that reaches the present
+            tense, marked_past = "PAST", True
+        elif _forward_cue(text, cand.start) or (span is not None and tense != "FUTURE" and _deadline_cue(text, cand.start, span)):
             tense, marked_past = "FUTURE", False
         ctx = _Ctx(tense, bool(_FISCAL_CONTEXT_RE.search(sent)), last_date, marked_past, last_day)
         norm = _normalize_candidate(cand, published, ctx)
         if norm is None:
             continue
+        if cand.kind == "duration" and span is not None:
+            norm = _indefinite_day(span, norm)
+        explicit_year = cand.groups.get("rel") or cand.groups.get("year")  # "since June this year" stays put
+        if since and norm.anchored and not explicit_year and cand.kind in ("date_abs", "season", "holiday") and published:
+            norm = _before(norm, published)
         timex = _make(text, cand.start, cand.end, norm)
         out.append(timex)
         if timex.type == "DATE" and timex.start_date and timex.value[:4].isdigit() and len(timex.value) >= 4:
@@ -1264,7 +1407,7 @@ def find_timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
             continue
         if _ZONE_AFTER_RE.match(text, end):  # "(1930 GMT)": a clock time, not the year 1930
             continue
-        if _FALLBACK_VETO_RE.search(text[start:end]):
+        if _FALLBACK_VETO_RE.search(text[start:end]) or _quoted_title(text[start:end], "", text[max(0, start - 4) : start]):
             continue
         ttype, value, mod = normalize(text[start:end], published=published, context=ent.sent.text)
         if value == "" or value.startswith("0") or (ttype == "TIME" and not _FALLBACK_TIME_RE.search(text[start:end])):

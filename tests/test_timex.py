@@ -157,6 +157,9 @@ ANCHORED_VALUES: list[tuple[str, dt.date, str]] = [
     ("Q1 2013", PUB, "2013-Q1"),  # "Q1" abbreviation
     ("a quarter century ago", PUB, "1988"),  # a quarter century is 25 years
     ("0600 GMT", PUB, "2013-03-22T06:00"),  # military clock time with a time zone
+    ("the turn of the 20th century", PUB, "1900"),  # the turn of an ordinal century is the year it begins with
+    ("the turn of the century", dt.date(1998, 3, 1), "1900"),  # out of context (past reading): the last boundary
+    ("1990-91", PUB, "1990"),  # a year range on its own normalizes to its start (in text the ends are tagged apart)
 ]
 
 
@@ -196,6 +199,43 @@ IN_CONTEXT: list[tuple[str, dt.date, str, str]] = [
     ("The blast hit Nairobi on Friday. It occurred at about 10:35 a.m.", dt.date(1998, 8, 8), "10:35 a.m.", "1998-08-07T10:35"),
     # a sentence-initial "Now" that is not the discourse marker "Now," is the present
     ("Oil prices fell. Now officials are investigating the deal.", PUB, "Now", "PRESENT_REF"),
+    # a deadline lies ahead even in a past-tense clause: "given ... until", "extended its deadline until"
+    ("The INS has given the Miami relatives until 9 a.m. Tuesday to sign a paper.", dt.date(2000, 4, 3), "9 a.m. Tuesday", "2000-04-04T09:00"),
+    ("The family refused to sign, and INS extended its deadline until Friday.", dt.date(2000, 4, 3), "Friday", "2000-04-07"),
+    ("The company has until Friday to respond.", dt.date(2005, 3, 2), "Friday", "2005-03-04"),
+    # ... but "until" alone does not make a deadline, and a deadline someone "had" is over
+    ("He stayed in the hospital until Friday.", dt.date(2000, 4, 3), "Friday", "2000-03-31"),
+    ("The 5,808 Academy voters had until Tuesday to return their ballots.", dt.date(2005, 3, 2), "Tuesday", "2005-03-01"),
+    # a plural present-tense event verb is a scheduled event, like a singular one ("the board meets Tuesday")
+    ("He and Palestinian leader Yasser Arafat meet separately Monday with US Secretary of State Madeleine Albright.", dt.date(1998, 5, 1), "Monday", "1998-05-04"),
+    # ... unless the form is also the past tense ("hurt", "cut", "set")
+    ("Weakness in big technology stocks hurt the composite as well as the Nasdaq 100 Index, which fell 1.4%, or 6.43, on Friday, to 437.68.", dt.date(1989, 10, 30), "Friday", "1989-10-27"),
+    # ... and the tagger's VBP on a noun ("telecoms deal") is not a present-tense verb; "since" points back
+    ("A takeover of MCI would be the fifth billion-dollar telecoms deal since October as companies look to cut costs.", dt.date(2005, 3, 2), "October", "2004-10"),
+    ("Rates are up five times since June.", dt.date(2005, 3, 2), "June", "2004-06"),
+    ("Rates are up twice since May.", dt.date(2005, 3, 2), "May", "2004-05"),  # a "since" date is never ahead
+    ("Rates have risen since June this year.", dt.date(2005, 8, 2), "June this year", "2005-06"),  # an explicit year stays
+    # a verb conjoined to a future one shares its auxiliary
+    ("The alliance says hunt supporters will go out and test this law to its limits on Saturday.", dt.date(2005, 3, 2), "Saturday", "2005-03-05"),
+    # an imperative looks ahead
+    ("Give this to someone on 24 December and you won't see them again.", dt.date(2005, 3, 2), "24 December", "2005-12-24"),
+    # a modal + bare verb ("could come") is not a past event
+    ("His father could come to the U.S. from Cuba as early as Tuesday.", dt.date(2000, 4, 3), "Tuesday", "2000-04-04"),
+    # a plan seen from a past vantage point ("had been scheduled to") is a past plan: the earlier Friday
+    ("The offer previously had been scheduled to expire at midnight Friday.", dt.date(1989, 10, 30), "midnight Friday", "1989-10-27T24:00"),
+    # "the turn of the century" is the century boundary the tense points at
+    ("The computers will fail at the turn of the century.", dt.date(1998, 3, 1), "the turn of the century", "2000"),
+    ("Immigrants crowded the city at the turn of the century.", dt.date(1998, 3, 1), "the turn of the century", "1900"),
+    ("Prices have doubled since the turn of the century.", dt.date(2005, 3, 2), "the turn of the century", "2000"),
+    # TimeML tags the two ends of a year range apart, the short end expanded to a full year
+    ("Profits fell in fiscal 1990-91.", PUB, "fiscal 1990", "1990"),
+    ("Profits fell in fiscal 1990-91.", PUB, "91", "1991"),
+    ("Exports rose in 1998-2002.", PUB, "2002", "2002"),
+    ("The deficit will shrink in 1999-00.", PUB, "00", "2000"),  # a two-digit end rolls over the century
+    ("The budget for 2004/05 was cut.", PUB, "2004", "2004"),  # British style with a slash
+    # "one day" as an adverb of its clause is an indefinite time, not a length of one day
+    ("Islam will one day be the second largest religion in the country.", PUB, "one day", "FUTURE_REF"),
+    ("The strike lasted one day.", PUB, "one day", "P1D"),  # ... a length when it is one
 ]
 
 
@@ -211,12 +251,44 @@ NOT_TIMEXES: list[tuple[str, dt.date, str]] = [
     ("The blast occurred at 10:35 a.m. (0735 GMT) Friday.", PUB, "0735 GMT"),  # parenthesized conversion of a local time
     ("The vote began at 3:30 p.m. local time (1930 GMT).", PUB, "1930"),  # a clock time, not the year 1930
     ("Now, he says, it looks like a deal.", PUB, "Now"),  # discourse "Now,"
+    # quoted titles that look like times: TV shows, films
+    ('James Baker said on ABC\'s "This Week With David Brinkley" that the talks failed.', PUB, "This Week"),
+    ("Gonzalez said on CBS's ''60 Minutes'' that the boy was happy.", PUB, "60 Minutes"),
+    ("For the people of Poland, high noon comes today.", PUB, "noon"),  # the idiom, not twelve o'clock
+    ("The index rose 2% in 2004-05-06 trading.", PUB, "05"),  # not a year range: a date-like number run
+    ("The file is dated 2013-03.", PUB, "03"),  # a year and month: "03" cannot end a range that starts in 2013
 ]
 
 
 @pytest.mark.parametrize(("sentence", "published", "text"), NOT_TIMEXES)
 def test_find_timexes_not_tagged(nlp: Language, sentence: str, published: dt.date, text: str) -> None:
     assert text not in _by_text(find_timexes(nlp(sentence), published=published))
+
+
+def test_quoted_speech_is_not_a_title(nlp: Language) -> None:
+    # speech in quotes is in sentence case: only a capitalized word after the first one marks a title
+    got = _by_text(find_timexes(nlp('He said: "This week we will win."'), published=PUB))
+    assert got["This week"].value == "2013-W12"
+
+
+def test_year_range_tags_both_ends(nlp: Language) -> None:
+    # "1990-91" gives two TIMEX3s that cover the two years and nothing else (no "1990-91" span)
+    text = "Profits fell in 1990-91."
+    found = find_timexes(nlp(text), published=PUB)
+    assert [(t.text, t.value) for t in found] == [("1990", "1990"), ("91", "1991")]
+    assert text[found[1].start_char : found[1].end_char] == "91"
+
+
+def test_preposition_to_is_not_an_infinitive() -> None:
+    # "sail to Aqaba": a bare verb with the preposition "to" is not an infinitive, so it does not look ahead
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    words = ["Ships", "sail", "to", "Aqaba", "Tuesday"]
+    doc = Doc(Vocab(), words=words, tags=["NNS", "VB", "IN", "NNP", "NNP"], deps=["nsubj", "ROOT", "prep", "pobj", "npadvmod"],
+              heads=[1, 1, 1, 2, 1], lemmas=["ship", "sail", "to", "Aqaba", "Tuesday"], pos=["NOUN", "VERB", "ADP", "PROPN", "PROPN"])
+    got = _by_text(find_timexes(doc, published=PUB))
+    assert got["Tuesday"].value == "2013-03-19"
 
 
 def test_tense_context_moves_weekday_forward() -> None:
