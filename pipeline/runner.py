@@ -50,6 +50,12 @@ CLAIMS_CODE = (
 MIN_PARALLEL_ARTICLES = 8
 
 
+def _claims_key(claims: pa.Table) -> tuple[int, str | None, str | None]:
+    """Which claims table a per-run result was computed from (row count, first and last claim id)."""
+    ids = claims["claim_id"]
+    return (claims.num_rows, ids[0].as_py() if len(ids) else None, ids[-1].as_py() if len(ids) else None)
+
+
 @dataclass
 class RunContext:
     """What the stages of one run share: settings, the output folder, the model and the parses."""
@@ -93,21 +99,21 @@ class RunContext:
 
     def claim_infos(self, claims: pa.Table, articles: pa.Table) -> list[Any]:
         """Text analysis of every claim span (from the cached parses), computed once per run."""
-        key = (claims.num_rows, tuple(claims["claim_id"].to_pylist()[:1]))
+        key = _claims_key(claims)
         if self._infos is None or self._infos[0] != key:
             self._infos = (key, claim_infos(claims, self.docs(articles), processes=self.workers(articles.num_rows)))
         return self._infos[1]
 
     def candidate_pairs(self, claims: pa.Table) -> list[tuple[int, int]]:
         """Dedup's candidate pairs (blocking), computed once per run for dedup and conflicts."""
-        key = (claims.num_rows, tuple(claims["claim_id"].to_pylist()[:1]), tuple(claims["claim_id"].to_pylist()[-1:]))
+        key = _claims_key(claims)
         if self._pairs is None or self._pairs[0] != key:
             self._pairs = (key, sorted(candidate_pairs(facts_from(claims))))
         return self._pairs[1]
 
     def text_scores(self, claims: pa.Table) -> dict[tuple[int, int], float]:
         """Text scores of the candidate pairs, filled by dedup and reused by conflicts in the same run."""
-        key = (claims.num_rows, tuple(claims["claim_id"].to_pylist()[:1]), tuple(claims["claim_id"].to_pylist()[-1:]))
+        key = _claims_key(claims)
         if self._text_scores is None or self._text_scores[0] != key:
             self._text_scores = (key, {})
         return self._text_scores[1]
