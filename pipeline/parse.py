@@ -195,19 +195,19 @@ def _parse_chunk(
     from .nlp import load_nlp
 
     nlp = nlp or load_nlp(model, max_length=max_length)
-    stream = nlp.pipe(((t, (a, p, d)) for a, t, p, d in items), as_tuples=True, batch_size=batch_size)
+    stream = nlp.pipe(((t, (a, p, d, t)) for a, t, p, d in items), as_tuples=True, batch_size=batch_size)
     if progress:
         from tqdm import tqdm
 
         stream = tqdm(stream, total=len(items), desc="parse", unit="article")
     done = []
-    for doc, (article_id, path, published) in stream:
+    for doc, (article_id, path, published, text) in stream:
         bin_ = DocBin(store_user_data=False)
         bin_.add(doc)
         atomic_write_bytes(Path(path), bin_.to_bytes())
         # Timexes need only this article's parse: find them here, in parallel, and cache them.
         day = dt.date.fromisoformat(published) if published else None
-        found = find_timexes(doc, published=day)
+        found = find_timexes(doc, published=day, text=text)
         atomic_write_bytes(timex_path(Path(path), day), json.dumps([timex_to_json(t) for t in found]).encode(), durable=False)
         if on_doc is not None:
             on_doc(article_id, doc)

@@ -385,3 +385,31 @@ def test_rule_prefilter_words_are_in_every_match() -> None:
                 window = text[max(0, m.start() - 12) : m.end()].lower()  # lookbehinds may need a word before
                 assert not rule.needs or any(w in window for w in rule.needs), (rule.kind, m.group())
                 assert not rule.needs_digit or any(ch.isdigit() for ch in m.group()), (rule.kind, m.group())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Talks resumed at 10:30 a.m. Tuesday, two days after the March 3 vote.",  # several rules, one sentence
+        "The roundabout 5 pm bus ran for 12 years, until 2019-05-01.",  # a rule word inside another word
+        "Nothing here is a date.",  # no timex at all
+    ],
+)
+def test_given_text_is_the_docs_own(nlp: Language, text: str) -> None:
+    # the parse stage passes the article text it already has; the timexes are those from doc.text
+    doc = nlp(text)
+    assert find_timexes(doc, published=PUB, text=text) == find_timexes(doc, published=PUB)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("It ended 5 pm Friday.", "5 pm Friday"),  # match at a word start
+        ("Unrest grew in the 1990s.", "the 1990s"),  # a match that starts with a determiner
+        ("It happened in mid-2004.", "mid-2004"),  # a hyphenated modifier starts the match
+        ("Sales rose 5% in 2019-20.", "2019"),  # a year range starts at the digits
+    ],
+)
+def test_matches_start_at_word_starts(nlp: Language, text: str, expected: str) -> None:
+    # each rule is told its matches start a word; the ones that do are still found whole
+    assert expected in _by_text(find_timexes(nlp(text), published=PUB))
