@@ -41,13 +41,16 @@ def frozen_heap() -> Iterator[None]:
 
     A forked worker shares the parent's memory until it writes to it; a collection in the worker
     walks (and so writes to) every object, copying the loaded model and parse cache page by page.
-    ``gc.freeze`` spares the workers that walk; the parent's objects are unfrozen afterwards.
+    ``gc.freeze`` spares the workers that walk; the parent's objects are unfrozen afterwards, unless
+    an enclosing ``frozen_heap`` (a whole run's) still holds them.
     """
+    outer = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not outer:
+            gc.unfreeze()
 
 
 def can_fork() -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
 
-from pipeline.parallel import can_fork, ordered_map
+from pipeline.parallel import can_fork, frozen_heap, ordered_map
 
 
 @pytest.mark.parametrize(
@@ -60,6 +61,19 @@ def test_arguments_are_validated(bad: dict[str, int]) -> None:
         list(ordered_map(str, range(3), **bad))
 
 
+def test_frozen_heap_nests() -> None:
+    # a pool inside a run must not hand the run's long-lived objects back to the collector;
+    # the outermost block hands everything back when it ends
+    assert gc.get_freeze_count() == 0
+    with frozen_heap():
+        outer = gc.get_freeze_count()
+        assert outer > 0
+        with frozen_heap():
+            pass
+        assert gc.get_freeze_count() >= outer
+    assert gc.get_freeze_count() == 0
+
+
 def test_stages_after_parsing_in_workers_write_the_same_tables(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Enough articles for the per-article stages, claim analyses and pair judging to run in 2 workers:
     every table matches the 1-process run, and counters from the workers are summed."""
@@ -87,6 +101,7 @@ def test_stages_after_parsing_in_workers_write_the_same_tables(tmp_path) -> None
     run_all(inp, tmp_path / "one", config=PipelineConfig(processes=1))
     shutil.copytree(tmp_path / "one" / ".cache" / "docs", tmp_path / "two" / ".cache" / "docs")  # parses only
     run_all(inp, tmp_path / "two", config=PipelineConfig(processes=2))
+    assert gc.get_freeze_count() == 0  # a run keeps its objects from the collector only while it runs
     for table in STAGE_TABLES.values():
         one, two = pq.read_table(tmp_path / "one" / f"{table}.parquet"), pq.read_table(tmp_path / "two" / f"{table}.parquet")
         assert two.num_rows > 0 and two.equals(one), table
