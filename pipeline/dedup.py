@@ -14,14 +14,17 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
-from datasketch import MinHash, MinHashLSH
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .parallel import ordered_map
 from .places import Gazetteer
 from .schemas import CLAIM_CLUSTERS, table_from_rows
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 #: Candidate pairs judged per task, and claims analysed per task, when several processes share the work.
 PAIRS_PER_TASK = 512
@@ -114,6 +117,8 @@ def candidate_pairs(
     facts: Sequence[ClaimFacts], *, settings: DedupSettings = DEFAULT_SETTINGS
 ) -> set[tuple[int, int]]:
     """Index pairs worth scoring (i < j): near-linear in the number of claims, never all pairs."""
+    from datasketch import MinHash, MinHashLSH  # imported here: it loads scipy, ~0.9 s every stage would pay
+
     pairs: set[tuple[int, int]] = set()
     token_sets = [sorted(blocking_tokens(f.text, f.entity_ids)) for f in facts]
     keep = [i for i, t in enumerate(token_sets) if t]

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -41,8 +40,7 @@ from .schemas import TABLES
 
 if TYPE_CHECKING:
     import duckdb
-
-_NULLABLE_INT = {pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype()}
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -77,6 +75,8 @@ class Tables:
 
 def to_pandas(table: pa.Table, schema: pa.Schema) -> pd.DataFrame:
     """Convert one table to a DataFrame with the notebook-friendly types described in the module doc."""
+    import pandas as pd  # imported here: every stage process imports this package, few need pandas
+
     meta = table.schema.metadata or {}
     table = table.select(schema.names).cast(schema)
     columns: dict[str, pd.Series] = {}
@@ -94,7 +94,7 @@ def to_pandas(table: pa.Table, schema: pa.Schema) -> pd.DataFrame:
             else:
                 series = pd.Series(values, dtype=bool)
         elif pa.types.is_integer(t) and field.nullable:
-            series = pd.Series(col.to_pylist(), dtype=_NULLABLE_INT.get(t, pd.Int64Dtype()))
+            series = pd.Series(col.to_pylist(), dtype=pd.Int32Dtype() if t == pa.int32() else pd.Int64Dtype())
         else:
             series = col.to_pandas()
         columns[field.name] = series.reset_index(drop=True)

@@ -87,3 +87,22 @@ def test_run_summary_times_and_report_command(mixed_input: Path, tmp_path: Path)
     assert again.exit_code == 0, again.output
     page = (out / "report" / "conflicts.html").read_text()
     assert "My &lt;report&gt;" in page and "<script src=" not in page  # self-contained, title escaped
+
+
+@pytest.mark.parametrize(
+    "heavy",
+    [
+        "pandas",  # only the notebook helpers convert to DataFrames
+        "datasketch",  # only dedup's blocking needs MinHash (it pulls in scipy)
+        "scipy",
+    ],
+)
+def test_stage_processes_do_not_import_what_they_do_not_use(heavy: str) -> None:
+    # `make` runs each stage in its own process: an import every stage pays is paid eight times
+    # when one article is edited, for nothing.
+    import subprocess
+    import sys
+
+    code = f"import sys, pipeline.cli, pipeline.runner; print({heavy!r} in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
