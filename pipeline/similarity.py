@@ -33,6 +33,7 @@ import math
 import pathlib
 import re
 from itertools import repeat
+from sys import intern
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Sequence
 
@@ -186,21 +187,21 @@ def _norm_place(text: str) -> str:
 class SentenceInfo:
     """Everything the pair features need about one text, computed once.
 
-    The word and character n-gram sets (six sevenths of the memory an info would take) are not
-    stored: they are derived from ``words`` when a pair is scored, through a small LRU cache, so
-    the dedup index holds about 8 KB per claim instead of about 54 KB.
+    The dedup index holds one per claim, so it is kept small (about 5 KB): the word set, the
+    normalised text and the word and character n-gram sets are not stored but derived from
+    ``words`` when a pair is scored, through a small LRU cache (a claim meets its candidates in a
+    row); word and lemma strings are interned, so each distinct word is stored once; and empty
+    sets are one shared object.
     """
 
     text: str
     words: tuple[str, ...]  # lower-cased word tokens (no punctuation)
-    word_set: frozenset[str]
     lemma_set: frozenset[str]
     content_set: frozenset[str]  # lemmas of non-stop content tokens
     propn_set: frozenset[str]
     noun_set: frozenset[str]
     verb_set: frozenset[str]
     adj_set: frozenset[str]
-    norm: str  # normalised text (lower words joined by single spaces)
     numbers: frozenset[float]  # non-year numeric values (with multipliers applied)
     quantities: frozenset[tuple[str, float]]  # (unit, value): unit "$", "%", a noun lemma, or ""
     years: frozenset[int]
@@ -211,6 +212,15 @@ class SentenceInfo:
     root_lemma: str
     subj_set: frozenset[str]
     obj_set: frozenset[str]
+
+    @property
+    def word_set(self) -> frozenset[str]:
+        return _grams(self.words).word_set
+
+    @property
+    def norm(self) -> str:
+        """Normalised text: the lower-cased words joined by single spaces."""
+        return _grams(self.words).norm
 
     @property
     def ngrams(self) -> tuple[frozenset, ...]:
@@ -239,6 +249,8 @@ class SentenceInfo:
 
 
 class _Grams(NamedTuple):
+    word_set: frozenset[str]
+    norm: str
     ngrams: tuple[frozenset, ...]
     char3: frozenset[str]
     char4: frozenset[str]
@@ -250,6 +262,8 @@ def _grams(words: tuple[str, ...]) -> _Grams:
     """The n-gram sets of a text's words (recent texts cached: a claim meets its candidates in a row)."""
     norm = " ".join(words)
     return _Grams(
+        frozenset(words),
+        norm,
         tuple(_ngram_set(words, n) for n in (1, 2, 3, 4)),
         _char_ngrams(norm, 3),
         _char_ngrams(norm, 4),
@@ -264,6 +278,14 @@ def _ngram_set(words: Sequence[str], n: int) -> frozenset:
 def _char_ngrams(s: str, n: int) -> frozenset[str]:
     s = f" {s} "
     return frozenset(s[i : i + n] for i in range(len(s) - n + 1))
+
+
+#: The one empty set every info shares (each ``frozenset()`` would be a new 216-byte object).
+_EMPTY: frozenset = frozenset()
+
+
+def _frozen(items: Iterable[Any]) -> frozenset:
+    return frozenset(items) or _EMPTY
 
 
 _NUMERIC_ENT = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
@@ -300,14 +322,14 @@ def analyze(doc: "Doc | Span") -> SentenceInfo:
     root_lemma = ""
     n_tok = len(doc)
     for i, tok in enumerate(doc):
-        low = tok.lower_
+        low = intern(tok.lower_)
         if tok.is_punct or tok.is_space or not _WORD_RE.search(low):
             # "$" "%" carry meaning for numbers, keep them as words
             if low in ("$", "%", "£", "€"):
                 words.append(low)
             continue
         words.append(low)
-        lemma = tok.lemma_.lower()
+        lemma = intern(tok.lemma_.lower())
         lemmas.add(lemma)
         pos = tok.pos_
         if pos in _CONTENT_POS and not tok.is_stop:
@@ -368,29 +390,25 @@ def analyze(doc: "Doc | Span") -> SentenceInfo:
     entities = frozenset(
         " ".join(e.text.lower().split()) for e in whole_ents if e.label_ not in _NUMERIC_ENT
     )
-    wt = tuple(words)
-    norm = " ".join(wt)
     return SentenceInfo(
         text=doc.text_with_ws,
-        words=wt,
-        word_set=frozenset(wt),
-        lemma_set=frozenset(lemmas),
-        content_set=frozenset(content),
-        propn_set=frozenset(propn),
-        noun_set=frozenset(noun),
-        verb_set=frozenset(verb),
-        adj_set=frozenset(adj),
-        norm=norm,
-        numbers=frozenset(numbers),
-        quantities=frozenset(quantities),
-        years=frozenset(years),
-        months=frozenset(months),
-        places=places,
-        entities=entities,
+        words=tuple(words),
+        lemma_set=_frozen(lemmas),
+        content_set=_frozen(content),
+        propn_set=_frozen(propn),
+        noun_set=_frozen(noun),
+        verb_set=_frozen(verb),
+        adj_set=_frozen(adj),
+        numbers=_frozen(numbers),
+        quantities=_frozen(quantities),
+        years=_frozen(years),
+        months=_frozen(months),
+        places=places or _EMPTY,
+        entities=entities or _EMPTY,
         negations=negations,
         root_lemma=root_lemma,
-        subj_set=frozenset(subj),
-        obj_set=frozenset(obj),
+        subj_set=_frozen(subj),
+        obj_set=_frozen(obj),
     )
 
 

@@ -137,6 +137,43 @@ def test_structural_signals_exposed(scorer: ParaphraseScorer) -> None:
     assert info.negations == 1
 
 
+def _deep_size(obj: object, seen: set[int]) -> int:
+    import sys
+
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    size = sys.getsizeof(obj)
+    if isinstance(obj, (tuple, frozenset)):
+        size += sum(_deep_size(x, seen) for x in obj)
+    return size
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a typical news claim: numbers, a place, a date, a named entity
+        "The company said on Monday it would cut 2,000 jobs at its plant in Ohio by the end of 2020.",
+        # a long one, many distinct words
+        "Officials in the northern province said the floods, which began after three days of heavy rain, "
+        "had destroyed at least 1,200 homes and forced more than 15,000 people to leave their villages.",
+    ],
+)
+def test_analysis_is_compact(scorer: ParaphraseScorer, text: str) -> None:
+    # The dedup index holds one analysis per claim (a million claims for 100k articles): the word
+    # set and the normalised text are derived, words are shared strings, empty sets one object.
+    info = scorer.info(text)
+    other = scorer.info(text + " Nothing else changed.")
+    assert info.word_set == frozenset(info.words) and info.norm == " ".join(info.words)
+    assert all(w is v for w, v in zip(info.words, other.words))  # interned: stored once for both
+    assert info.subj_set is not other.subj_set or not info.subj_set  # non-empty sets are not shared
+    empties = [getattr(info, f) for f in info.__slots__ if getattr(info, f) == frozenset()]
+    assert empties and all(e is empties[0] for e in empties)
+    seen: set[int] = set(map(id, info.words))  # the word strings are shared, not the info's own
+    own = sum(_deep_size(getattr(info, f), seen) for f in info.__slots__)
+    assert own < 120 * len(info.words) + 3700, own  # was ~8.9 KB for 20 words, ~11.1 KB for 32
+
+
 def test_missing_artifact_raises_typed_error(tmp_path: pathlib.Path) -> None:
     missing = tmp_path / "no-such-model"
     with pytest.raises(ModelError) as exc:
