@@ -187,11 +187,31 @@ def _norm_place(text: str) -> str:
 _EMPTY: frozenset = frozenset()
 
 
+class _SetOf:
+    """A stored sorted tuple read as a frozenset (cached: a claim meets its candidates in a row)."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __get__(self, info: Any, owner: type | None = None) -> Any:
+        return self if info is None else _as_set(getattr(info, self.field))
+
+
+class _FromWords:
+    """A value derived from an info's words (word set, normalised text, n-gram sets), cached."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, info: Any, owner: type | None = None) -> Any:
+        return self if info is None else getattr(_grams(info.words), self.name)
+
+
 @dataclass(frozen=True, slots=True)
 class SentenceInfo:
     """Everything the pair features need about one text, computed once.
 
-    The dedup index holds one per claim, so it is kept small (about 2.5 KB, from 54 KB): the word
+    The dedup index holds one per claim, so it is kept small (about 3 KB, from 54 KB): the word
     set, the normalised text and the word and character n-gram sets are not stored but derived from
     ``words``, and the lemma, part-of-speech and dependency sets are stored as sorted tuples (a
     tenth of a set's size) and made sets when a pair is scored, all through small LRU caches (a
@@ -218,51 +238,20 @@ class SentenceInfo:
     subjs: tuple[str, ...]  # lemmas of subjects
     objs: tuple[str, ...]  # lemmas of objects
 
-    @property
-    def lemma_set(self) -> frozenset[str]:
-        return _as_set(self.lemmas)
-
-    @property
-    def content_set(self) -> frozenset[str]:
-        return _as_set(self.content)
-
-    @property
-    def propn_set(self) -> frozenset[str]:
-        return _as_set(self.propns)
-
-    @property
-    def noun_set(self) -> frozenset[str]:
-        return _as_set(self.nouns)
-
-    @property
-    def verb_set(self) -> frozenset[str]:
-        return _as_set(self.verbs)
-
-    @property
-    def adj_set(self) -> frozenset[str]:
-        return _as_set(self.adjs)
-
-    @property
-    def subj_set(self) -> frozenset[str]:
-        return _as_set(self.subjs)
-
-    @property
-    def obj_set(self) -> frozenset[str]:
-        return _as_set(self.objs)
-
-    @property
-    def word_set(self) -> frozenset[str]:
-        return _grams(self.words).word_set
-
-    @property
-    def norm(self) -> str:
-        """Normalised text: the lower-cased words joined by single spaces."""
-        return _grams(self.words).norm
-
-    @property
-    def ngrams(self) -> tuple[frozenset, ...]:
-        """Word n-gram sets, n = 1..4."""
-        return _grams(self.words).ngrams
+    lemma_set = _SetOf("lemmas")
+    content_set = _SetOf("content")
+    propn_set = _SetOf("propns")
+    noun_set = _SetOf("nouns")
+    verb_set = _SetOf("verbs")
+    adj_set = _SetOf("adjs")
+    subj_set = _SetOf("subjs")
+    obj_set = _SetOf("objs")
+    word_set = _FromWords("word_set")
+    norm = _FromWords("norm")  # the lower-cased words joined by single spaces
+    ngrams = _FromWords("ngrams")  # word n-gram sets, n = 1..4
+    char3 = _FromWords("char3")
+    char4 = _FromWords("char4")
+    char5 = _FromWords("char5")
 
     @property
     def bigram_set(self) -> frozenset:
@@ -271,18 +260,6 @@ class SentenceInfo:
     @property
     def trigram_set(self) -> frozenset:
         return _grams(self.words).ngrams[2]
-
-    @property
-    def char3(self) -> frozenset[str]:
-        return _grams(self.words).char3
-
-    @property
-    def char4(self) -> frozenset[str]:
-        return _grams(self.words).char4
-
-    @property
-    def char5(self) -> frozenset[str]:
-        return _grams(self.words).char5
 
 
 @functools.lru_cache(maxsize=8192)
