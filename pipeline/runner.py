@@ -21,7 +21,10 @@ from . import __version__
 from .cache import RowCache, cache_key, code_version, rows_digest
 from .config import MODELS_DIR, PACKAGE_DIR, PipelineConfig
 from .ingest import ingest
-from .io import ArticleCursor, TableWriter, ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, update_manifest, write_table
+from .io import (
+    ArticleCursor, TableWriter, ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, table_path, update_manifest,
+    write_table,
+)
 from .nlp import model_info, nlp_for
 from .parallel import frozen_heap, ordered_map
 from .parse import DocCache, parse_articles
@@ -31,7 +34,7 @@ from .dedup import candidate_pairs, claim_infos, deduplicate as cluster_claims, 
 from .entities import AliasTable, entity_mentions, entity_table, link, mentions_from_table, mentions_to_table
 from .places import Gazetteer
 from .report import write_report
-from .schemas import CLAIMS, MENTIONS, SENTENCES
+from .schemas import CANDIDATE_PAIRS, CLAIMS, MENTIONS, SENTENCES
 from .segment import segment
 from .timexes import annotate_timexes
 
@@ -47,6 +50,8 @@ CLAIMS_CODE = (
     MODELS_DIR / "claims",
     MODELS_DIR / "checkworthiness",
 )
+#: Code and data whose change makes dedup's cached candidate pairs and text scores stale.
+PAIRS_CODE = (PACKAGE_DIR / "dedup.py", PACKAGE_DIR / "similarity.py", MODELS_DIR / "similarity")
 #: Fewer articles than twice this run the stages after parsing in one process (forking costs more).
 MIN_PARALLEL_ARTICLES = 8
 
@@ -106,11 +111,38 @@ class RunContext:
         return self._infos[1]
 
     def candidate_pairs(self, claims: pa.Table) -> list[tuple[int, int]]:
-        """Dedup's candidate pairs (blocking), computed once per run for dedup and conflicts."""
+        """Dedup's candidate pairs (blocking), computed once for dedup and conflicts: once per run,
+        or once per claims table when they run as separate processes (`make`), through the cache."""
         key = _claims_key(claims)
         if self._pairs is None or self._pairs[0] != key:
-            self._pairs = (key, sorted(candidate_pairs(facts_from(claims))))
+            stored = self._pair_cache().get(self._pairs_key())
+            if stored is None:
+                self._pairs = (key, sorted(candidate_pairs(facts_from(claims))))
+            else:
+                pairs = list(zip(stored["i"].to_pylist(), stored["j"].to_pylist(), strict=True))
+                scores = stored["text_score"].to_pylist()
+                self._pairs = (key, pairs)
+                self._text_scores = (key, {p: s for p, s in zip(pairs, scores, strict=True) if s is not None})
         return self._pairs[1]
+
+    def store_pairs(self, claims: pa.Table) -> None:
+        """Cache the candidate pairs and the text scores dedup computed, for a conflicts process."""
+        pairs = self.candidate_pairs(claims)
+        scores = self.text_scores(claims)
+        table = pa.table(
+            [pa.array([i for i, _ in pairs], pa.int64()), pa.array([j for _, j in pairs], pa.int64()),
+             pa.array([scores.get(p) for p in pairs], pa.float64())],
+            schema=CANDIDATE_PAIRS,
+        )
+        self._pair_cache().put(self._pairs_key(), table)
+
+    def _pair_cache(self) -> RowCache:
+        return RowCache(self.output_dir / CACHE_DIR / "pairs", CANDIDATE_PAIRS)
+
+    def _pairs_key(self) -> str:
+        """The claims table on disk (its bytes), dedup's and the scorer's code and model, the settings."""
+        claims_file = sha256_file(table_path(self.output_dir, "claims"))
+        return cache_key("pairs", claims_file, code_version(PAIRS_CODE), self.config.fingerprint(), __version__)
 
     def text_scores(self, claims: pa.Table) -> dict[tuple[int, int], float]:
         """Text scores of the candidate pairs, filled by dedup and reused by conflicts in the same run."""
@@ -382,6 +414,7 @@ def stage_dedup(ctx: RunContext) -> int:
         text_scores=ctx.text_scores(claims),
     )
     ctx.write(table, "claim_clusters")
+    ctx.store_pairs(claims)
     multi = len({c for c, n in zip(table["cluster_id"].to_pylist(), table["n_articles"].to_pylist(), strict=True) if n > 1})
     ctx.record("dedup", started, {"claims": table.num_rows, "clusters": len(set(table["cluster_id"].to_pylist())), "clusters_2plus_articles": multi})
     return table.num_rows

@@ -158,6 +158,16 @@ MENTIONS = pa.schema(
     ]
 )
 
+#: Not an output table: dedup's candidate pairs (claim row numbers) and their text scores, cached
+#: under OUTPUT/.cache so that the conflicts stage, run as its own process, need not recompute them.
+CANDIDATE_PAIRS = pa.schema(
+    [
+        _f("i", pa.int64(), "Row number of the first claim in claims.parquet.", nullable=False),
+        _f("j", pa.int64(), "Row number of the second claim (i < j).", nullable=False),
+        _f("text_score", pa.float64(), "The pair's calibrated text score, when dedup judged it."),
+    ]
+)
+
 #: Table name (file stem) → schema.
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,

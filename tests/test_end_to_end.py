@@ -113,3 +113,44 @@ def test_sentences_mentions_and_claims_are_cached_per_article(seed_run: Path, tm
     assert stages["claims"]["rows"]["articles_extracted"] == 1
     texts = pq.read_table(out / "claims.parquet").filter(pc.equal(pq.read_table(out / "claims.parquet")["article_id"], first.stem))["text"].to_pylist()
     assert any("40 people were injured" in t for t in texts)
+
+
+def test_conflicts_run_alone_reuses_dedups_pairs_and_scores(seed_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `make` runs dedup and conflicts as separate processes: conflicts reads the candidate pairs
+    # and text scores dedup computed for the same claims instead of recomputing them.
+    import pipeline.runner as runner
+    from pipeline.similarity import ParaphraseScorer
+
+    out = tmp_path / "out"
+    shutil.copytree(seed_run, out)
+    expected = pq.read_table(out / "conflicts.parquet")
+    runner.run_stage("dedup", out, config=DEFAULT_CONFIG)
+
+    def recomputed(*args: object, **kwargs: object) -> None:
+        raise AssertionError("recomputed what dedup had cached")
+
+    monkeypatch.setattr(runner, "candidate_pairs", recomputed)
+    monkeypatch.setattr(ParaphraseScorer, "score_info", recomputed)
+    runner.run_stage("conflicts", out, config=DEFAULT_CONFIG)
+    assert pq.read_table(out / "conflicts.parquet").equals(expected)
+
+
+def test_conflicts_recompute_pairs_when_the_claims_changed(seed_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cached pairs are dedup's for one claims table: other claims (here one fewer) get their own.
+    import pipeline.runner as runner
+    from pipeline.io import write_table
+
+    out = tmp_path / "out"
+    shutil.copytree(seed_run, out)
+    claims = pq.read_table(out / "claims.parquet")
+    write_table(claims.slice(1), out, "claims")
+    calls: list[int] = []
+    real = runner.candidate_pairs
+
+    def counted(facts, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(facts))
+        return real(facts, **kwargs)
+
+    monkeypatch.setattr(runner, "candidate_pairs", counted)
+    runner.run_stage("conflicts", out, config=DEFAULT_CONFIG)
+    assert calls == [claims.num_rows - 1]
