@@ -19,6 +19,7 @@ from .dedup import (
     PAIRS_PER_TASK,
     ClaimFacts,
     DedupSettings,
+    PairScores,
     candidate_pairs,
     facts_from,
     quantities_agree,
@@ -160,7 +161,7 @@ def detect_conflicts(
     dedup_settings: DedupSettings = DEFAULT_SETTINGS,
     processes: int = 1,
     pairs: Sequence[tuple[int, int]] | None = None,
-    text_scores: Mapping[tuple[int, int], float] | None = None,
+    text_scores: PairScores | Mapping[tuple[int, int], float] | None = None,
 ) -> pa.Table:
     """The conflicts table: pairs of claims about the same thing that disagree (judged in `processes` workers).
 

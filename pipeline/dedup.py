@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -292,6 +292,82 @@ class _UnionFind:
         return out
 
 
+class PairScores:
+    """Text scores by claim row pair (i, j), kept in two sorted arrays: 16 bytes a pair, where a dict
+    of tuples takes about 180 (millions of pairs at 100k articles). ``update`` and ``get`` behave
+    as a dict's do."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self._keys = np.empty(0, np.int64)
+        self._values = np.empty(0, np.float64)
+
+    @staticmethod
+    def _key(i: Any, j: Any) -> Any:
+        return (i << 32) | j  # row numbers are far below 2**31
+
+    @classmethod
+    def from_arrays(cls, i: Sequence[int], j: Sequence[int], values: Sequence[float]) -> "PairScores":
+        """From parallel columns (a cached table's); NaN marks a pair without a score."""
+        import numpy as np
+
+        scores = cls()
+        keys = cls._key(np.asarray(i, np.int64), np.asarray(j, np.int64))
+        vals = np.asarray(values, np.float64)
+        keep = ~np.isnan(vals)
+        scores._merge(keys[keep], vals[keep])
+        return scores
+
+    def update(self, items: Iterable[tuple[tuple[int, int], float]]) -> None:
+        import numpy as np
+
+        keys: list[int] = []
+        values: list[float] = []
+        for (i, j), value in items:
+            keys.append(self._key(i, j))
+            values.append(value)
+        self._merge(np.array(keys, np.int64), np.array(values, np.float64))
+
+    def _merge(self, keys: Any, values: Any) -> None:
+        import numpy as np
+
+        if not len(keys):
+            return
+        k = np.concatenate([self._keys, keys])
+        v = np.concatenate([self._values, values])
+        order = np.argsort(k, kind="stable")
+        k, v = k[order], v[order]
+        last = np.ones(len(k), bool)
+        last[:-1] = k[1:] != k[:-1]  # a pair given again keeps its latest score, as in a dict
+        self._keys, self._values = k[last], v[last]
+
+    def get(self, pair: tuple[int, int], default: float | None = None) -> float | None:
+        key = self._key(*pair)
+        at = int(self._keys.searchsorted(key))
+        if at < len(self._keys) and self._keys[at] == key:
+            return float(self._values[at])
+        return default
+
+    def lookup(self, i: Sequence[int], j: Sequence[int]) -> Any:
+        """Scores of many pairs at once (NaN where a pair has none), as a float array."""
+        import numpy as np
+
+        keys = self._key(np.asarray(i, np.int64), np.asarray(j, np.int64))
+        out = np.full(len(keys), np.nan)
+        if len(self._keys):
+            at = np.minimum(self._keys.searchsorted(keys), len(self._keys) - 1)
+            hit = self._keys[at] == keys
+            out[hit] = self._values[at[hit]]
+        return out
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __bool__(self) -> bool:
+        return len(self._keys) > 0
+
+
 @dataclass(frozen=True, slots=True)
 class PairDecision:
     """The outcome of comparing two candidate claims."""
@@ -475,7 +551,7 @@ def deduplicate(
     settings: DedupSettings = DEFAULT_SETTINGS,
     processes: int = 1,
     pairs: Sequence[tuple[int, int]] | None = None,
-    text_scores: MutableMapping[tuple[int, int], float] | None = None,
+    text_scores: PairScores | MutableMapping[tuple[int, int], float] | None = None,
 ) -> pa.Table:
     """The claim_clusters table: one row per claim with its cluster, representative flag and support.
 

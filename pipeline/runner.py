@@ -30,7 +30,7 @@ from .parallel import frozen_heap, ordered_map
 from .parse import DocCache, parse_articles
 from .claims import ClaimLexicon, extract_claims
 from .conflicts import detect_conflicts
-from .dedup import candidate_pairs, claim_infos, deduplicate as cluster_claims, facts_from
+from .dedup import PairScores, candidate_pairs, claim_infos, deduplicate as cluster_claims, facts_from
 from .entities import AliasTable, entity_mentions, entity_table, link, mentions_from_table, mentions_to_table
 from .places import Gazetteer
 from .report import write_report
@@ -72,7 +72,7 @@ class RunContext:
     _docs: DocCache | None = None
     _infos: tuple[Any, list[Any]] | None = None
     _pairs: tuple[Any, list[tuple[int, int]]] | None = None
-    _text_scores: tuple[Any, dict[tuple[int, int], float]] | None = None
+    _text_scores: tuple[Any, PairScores] | None = None
     _matcher: tuple[Any, Gazetteer] | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -119,21 +119,21 @@ class RunContext:
             if stored is None:
                 self._pairs = (key, sorted(candidate_pairs(facts_from(claims))))
             else:
-                pairs = list(zip(stored["i"].to_pylist(), stored["j"].to_pylist(), strict=True))
-                scores = stored["text_score"].to_pylist()
-                self._pairs = (key, pairs)
-                self._text_scores = (key, {p: s for p, s in zip(pairs, scores, strict=True) if s is not None})
+                i, j = stored["i"].to_numpy(), stored["j"].to_numpy()
+                self._pairs = (key, list(zip(i.tolist(), j.tolist(), strict=True)))
+                scores = stored["text_score"].to_numpy(zero_copy_only=False)  # nulls read as NaN
+                self._text_scores = (key, PairScores.from_arrays(i, j, scores))
         return self._pairs[1]
 
     def store_pairs(self, claims: pa.Table) -> None:
         """Cache the candidate pairs and the text scores dedup computed, for a conflicts process."""
+        import numpy as np
+
         pairs = self.candidate_pairs(claims)
-        scores = self.text_scores(claims)
-        table = pa.table(
-            [pa.array([i for i, _ in pairs], pa.int64()), pa.array([j for _, j in pairs], pa.int64()),
-             pa.array([scores.get(p) for p in pairs], pa.float64())],
-            schema=CANDIDATE_PAIRS,
-        )
+        i = np.fromiter((p[0] for p in pairs), np.int64, len(pairs))
+        j = np.fromiter((p[1] for p in pairs), np.int64, len(pairs))
+        scores = self.text_scores(claims).lookup(i, j)
+        table = pa.table([pa.array(i), pa.array(j), pa.array(scores, mask=np.isnan(scores))], schema=CANDIDATE_PAIRS)
         self._pair_cache().put(self._pairs_key(), table)
 
     def _pair_cache(self) -> RowCache:
@@ -144,11 +144,11 @@ class RunContext:
         claims_file = sha256_file(table_path(self.output_dir, "claims"))
         return cache_key("pairs", claims_file, code_version(PAIRS_CODE), self.config.fingerprint(), __version__)
 
-    def text_scores(self, claims: pa.Table) -> dict[tuple[int, int], float]:
+    def text_scores(self, claims: pa.Table) -> PairScores:
         """Text scores of the candidate pairs, filled by dedup and reused by conflicts in the same run."""
         key = _claims_key(claims)
         if self._text_scores is None or self._text_scores[0] != key:
-            self._text_scores = (key, {})
+            self._text_scores = (key, PairScores())
         return self._text_scores[1]
 
     def matcher(self) -> tuple[Any, Gazetteer]:

@@ -149,3 +149,32 @@ def test_candidates_per_claim_are_capped() -> None:
     degree = [sum(i in p for p in pairs) for i in range(30)]
     assert 0 < len(pairs) <= 2 * 3 * 30  # each claim chooses at most 2k partners
     assert min(degree) >= 1  # nobody is left without a candidate
+
+
+@pytest.mark.parametrize(
+    "batches",
+    [
+        [],  # nothing judged: every pair is missing
+        [[((0, 1), 0.5), ((2, 7), 0.25)]],  # one update
+        [[((3, 4), 0.1)], [((3, 4), 0.9), ((0, 2), 0.3)]],  # a pair given again keeps its latest score
+        [[((i, j), (i * 31 + j) % 97 / 97) for i in range(40) for j in range(i + 1, 40, 3)], [((5, 6), 1.0)]],  # many
+    ],
+)
+def test_pair_scores_answer_as_a_dict_would(batches: list[list[tuple[tuple[int, int], float]]]) -> None:
+    # Dedup hands conflicts its text scores in this compact form; it must answer exactly as the
+    # dict it replaces, or conflicts would judge pairs on other scores.
+    import numpy as np
+
+    from pipeline.dedup import PairScores
+
+    compact, plain = PairScores(), {}
+    for batch in batches:
+        compact.update(batch)
+        plain.update(batch)
+    asked = [(i, j) for i in range(41) for j in range(i + 1, 41)]
+    assert [compact.get(p) for p in asked] == [plain.get(p) for p in asked]
+    assert len(compact) == len(plain) and bool(compact) == bool(plain)
+    looked = compact.lookup([i for i, _ in asked], [j for _, j in asked])
+    assert [None if np.isnan(v) else float(v) for v in looked] == [plain.get(p) for p in asked]
+    again = PairScores.from_arrays([i for i, _ in asked], [j for _, j in asked], looked)
+    assert [again.get(p) for p in asked] == [plain.get(p) for p in asked]
