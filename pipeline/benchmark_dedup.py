@@ -324,7 +324,7 @@ def measure(pool: BasePool, n: int, *, seed: int = 0, scorer: Any = None, places
     gc.collect()
 
     t0 = time.perf_counter()
-    clusters, judged = cluster(
+    clusters, decisions = cluster(
         facts, judge=matcher, outlets=outlets, checkworthiness=checkworthiness, standalone=standalone, places=places
     )
     total = time.perf_counter() - t0
@@ -340,8 +340,8 @@ def measure(pool: BasePool, n: int, *, seed: int = 0, scorer: Any = None, places
         "articles": len(outlets),
         "candidates": n_pairs,
         "candidates_per_claim": round(n_pairs / n, 3),
-        "judged_pairs": len(judged),
-        "same_pairs": sum(1 for _, _, d in judged if d.same),
+        "judged_pairs": len(decisions),
+        "same_pairs": sum(1 for d in decisions if d.same),
         "clusters": len(sizes),
         "clusters_2plus": sum(1 for s in sizes.values() if s > 1),
         "largest_cluster": max(sizes.values()),

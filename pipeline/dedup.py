@@ -409,8 +409,9 @@ def cluster(
     settings: DedupSettings = DEFAULT_SETTINGS,
     processes: int = 1,
     pairs: Sequence[tuple[int, int]] | None = None,
-) -> tuple[pa.Table, list[tuple[int, int, PairDecision]]]:
-    """The claim_clusters table, and the judged candidate pairs; pairs are judged in `processes` workers.
+) -> tuple[pa.Table, list[PairDecision]]:
+    """The claim_clusters table, and the decision on each candidate pair (in the order of `pairs`);
+    pairs are judged in `processes` workers.
 
     `pairs` are the candidate pairs when already computed (`candidate_pairs(facts)`, sorted).
     """
@@ -419,13 +420,18 @@ def cluster(
     event = _UnionFind(n)
     if pairs is None:
         pairs = sorted(candidate_pairs(facts, settings=settings))
-    decisions = ordered_map(lambda pair: judge(*pair), pairs, processes=processes, chunk_size=PAIRS_PER_TASK)
-    judged = [(i, j, decision) for (i, j), decision in zip(pairs, decisions, strict=True)]
+    decisions = list(ordered_map(lambda pair: judge(*pair), pairs, processes=processes, chunk_size=PAIRS_PER_TASK))
     # Best pairs first, ties by claim id: the result depends on the claims, not on their order.
-    judged.sort(key=lambda t: (-round(t[2].probability, 6), facts[t[0]].claim_id, facts[t[1]].claim_id))
+    # (Positions are sorted, not (i, j, decision) triples: millions of pairs at 100k articles.)
+    order = sorted(
+        range(len(pairs)),
+        key=lambda k: (-round(decisions[k].probability, 6), facts[pairs[k][0]].claim_id, facts[pairs[k][1]].claim_id),
+    )
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     event_size = {i: 1 for i in range(n)}
-    for i, j, decision in judged:
+    for k in order:
+        i, j = pairs[k]
+        decision = decisions[k]
         if decision.same or decision.same_event:
             ri, rj = event.find(i), event.find(j)
             # union-find chains "same event" links; cap a group so one busy topic does not swallow all
@@ -441,7 +447,7 @@ def cluster(
         same.union(ri, rj)
         root = same.find(ri)
         members[root] = members.pop(ri if root != ri else rj) + members[root]
-    judged.sort(key=lambda t: (facts[t[0]].claim_id, facts[t[1]].claim_id))
+    del order
     event_key = {
         i: stable_id("v", (facts[m].claim_id for m in members)) for members in event.groups().values() for i in members
     }
@@ -463,7 +469,7 @@ def cluster(
                     "event_key": event_key[m],
                 }
             )
-    return table_from_rows(rows, CLAIM_CLUSTERS), judged
+    return table_from_rows(rows, CLAIM_CLUSTERS), decisions
 
 
 _VETO_KIND = {
@@ -570,7 +576,9 @@ def deduplicate(
             strict=True,
         )
     }
-    table, judged = cluster(
+    if pairs is None:
+        pairs = sorted(candidate_pairs(facts, settings=settings))
+    table, decisions = cluster(
         facts,
         judge=matcher,
         outlets=outlets,
@@ -582,5 +590,5 @@ def deduplicate(
         pairs=pairs,
     )
     if text_scores is not None:
-        text_scores.update(((i, j), d.text_probability) for i, j, d in judged)
+        text_scores.update(zip(pairs, (d.text_probability for d in decisions), strict=True))
     return table
