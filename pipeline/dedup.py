@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequenc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -153,8 +154,6 @@ _SIMILARITY_CHUNK = 1 << 16
 def _cap_degree(pairs: set[tuple[int, int]], hashes: Mapping[int, MinHash], k: int) -> set[tuple[int, int]]:
     """Keep, for each claim, only its k most similar candidates (MinHash Jaccard estimate), so the
     number of pairs to score is at most 2·k per claim however often a fact repeats."""
-    import numpy as np
-
     ordered = sorted(pairs)
     left = np.array([i for i, _ in ordered])
     right = np.array([j for _, j in ordered])
@@ -298,8 +297,6 @@ class PairScores:
     as a dict's do."""
 
     def __init__(self) -> None:
-        import numpy as np
-
         self._keys = np.empty(0, np.int64)
         self._values = np.empty(0, np.float64)
 
@@ -310,8 +307,6 @@ class PairScores:
     @classmethod
     def from_arrays(cls, i: Sequence[int], j: Sequence[int], values: Sequence[float]) -> "PairScores":
         """From parallel columns (a cached table's); NaN marks a pair without a score."""
-        import numpy as np
-
         scores = cls()
         keys = cls._key(np.asarray(i, np.int64), np.asarray(j, np.int64))
         vals = np.asarray(values, np.float64)
@@ -320,8 +315,6 @@ class PairScores:
         return scores
 
     def update(self, items: Iterable[tuple[tuple[int, int], float]]) -> None:
-        import numpy as np
-
         keys: list[int] = []
         values: list[float] = []
         for (i, j), value in items:
@@ -330,8 +323,6 @@ class PairScores:
         self._merge(np.array(keys, np.int64), np.array(values, np.float64))
 
     def _merge(self, keys: Any, values: Any) -> None:
-        import numpy as np
-
         if not len(keys):
             return
         k = np.concatenate([self._keys, keys])
@@ -351,8 +342,6 @@ class PairScores:
 
     def lookup(self, i: Sequence[int], j: Sequence[int]) -> Any:
         """Scores of many pairs at once (NaN where a pair has none), as a float array."""
-        import numpy as np
-
         keys = self._key(np.asarray(i, np.int64), np.asarray(j, np.int64))
         out = np.full(len(keys), np.nan)
         if len(self._keys):
@@ -363,9 +352,6 @@ class PairScores:
 
     def __len__(self) -> int:
         return len(self._keys)
-
-    def __bool__(self) -> bool:
-        return len(self._keys) > 0
 
 
 @dataclass(frozen=True, slots=True)

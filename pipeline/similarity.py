@@ -262,11 +262,6 @@ class SentenceInfo:
         return _grams(self.words).ngrams[2]
 
 
-@functools.lru_cache(maxsize=8192)
-def _as_set(items: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(items) or _EMPTY
-
-
 class _Grams(NamedTuple):
     word_set: frozenset[str]
     norm: str
@@ -301,6 +296,10 @@ def _char_ngrams(s: str, n: int) -> frozenset[str]:
 
 def _frozen(items: Iterable[Any]) -> frozenset:
     return frozenset(items) or _EMPTY
+
+
+#: A stored tuple as a set, cached: a claim meets its candidates in a row.
+_as_set = functools.lru_cache(maxsize=8192)(_frozen)
 
 
 def _sorted(items: set[str]) -> tuple[str, ...]:
