@@ -1,10 +1,11 @@
-"""The drop-in attribute ruler and lemmatizer give spaCy's own output, token for token."""
+"""The drop-in attribute ruler and lemmatizer, and numpy's BLAS for the model's matrix products, give
+spaCy's own output, token for token (entities included)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from spacy.attrs import DEP, HEAD, LEMMA, MORPH, ORTH, POS, TAG
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, ORTH, POS, SENT_START, TAG
 from spacy.lang.en.lemmatizer import EnglishLemmatizer
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
@@ -13,11 +14,11 @@ from spacy.tokens import Doc
 from pipeline.config import DEFAULT_CONFIG
 from pipeline.fast_attribute_ruler import FastAttributeRuler
 from pipeline.memo_lemmatizer import MemoLemmatizer
-from pipeline.nlp import load_nlp
+from pipeline.nlp import MATMUL, load_nlp, model_info, nlp_fingerprint
 
 from conftest import SEEDS
 
-ATTRS = [ORTH, TAG, POS, MORPH, LEMMA, DEP, HEAD]
+ATTRS = [ORTH, TAG, POS, MORPH, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE, SENT_START]
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +31,9 @@ def fast() -> Language:
     return load_nlp(DEFAULT_CONFIG.spacy_model, max_length=DEFAULT_CONFIG.max_article_bytes + 1, fast=True)
 
 
-def _rows(doc: Doc) -> list[tuple[str, str, str, str, str]]:
+def _rows(doc: Doc) -> list[tuple[str, str, str, str, str, str]]:
     """What a user reads off each token, for readable failure messages."""
-    return [(t.text, t.tag_, t.pos_, str(t.morph), t.lemma_) for t in doc]
+    return [(t.text, t.tag_, t.pos_, str(t.morph), t.lemma_, t.ent_type_) for t in doc]
 
 
 def test_load_nlp_swaps_only_the_two_components(stock: Language, fast: Language) -> None:
@@ -43,6 +44,22 @@ def test_load_nlp_swaps_only_the_two_components(stock: Language, fast: Language)
     assert isinstance(fast.get_pipe("attribute_ruler"), FastAttributeRuler)
     assert isinstance(fast.get_pipe("lemmatizer"), MemoLemmatizer)
     assert fast.get_pipe("attribute_ruler").patterns == stock.get_pipe("attribute_ruler").patterns
+
+
+def test_fast_model_multiplies_on_numpy_blas_with_one_thread(stock: Language, fast: Language) -> None:
+    # Every layer of every trainable pipe moved off thinc's BLIS, the stock model left alone; the
+    # backend is part of the model info, so of the parse-cache key.
+    from thinc.api import NumpyOps
+    from threadpoolctl import threadpool_info
+
+    layers = [layer for _, pipe in fast.pipeline if hasattr(getattr(pipe, "model", None), "walk") for layer in pipe.model.walk()]
+    assert len(layers) > 100 and all(type(l.ops) is NumpyOps and not l.ops.use_blis for l in layers)
+    stock_layers = [layer for _, pipe in stock.pipeline if hasattr(getattr(pipe, "model", None), "walk") for layer in pipe.model.walk()]
+    assert all(l.ops.use_blis for l in stock_layers if isinstance(l.ops, NumpyOps))
+    assert model_info(fast)["matmul"] == MATMUL and model_info(stock)["matmul"] != MATMUL
+    assert nlp_fingerprint(fast) != nlp_fingerprint(stock)
+    # one BLAS thread per process: a 1-process run uses one core, --processes N uses N
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
 
 
 @pytest.mark.parametrize(
@@ -58,6 +75,8 @@ def test_load_nlp_swaps_only_the_two_components(stock: Language, fast: Language)
         "The biggest protests were larger than those planned; leaders are meeting after the meeting.",
         # quotes, hyphens, abbreviations and a URL
         'Mr. Smith said: "U.S.-led talks collapsed", citing https://example.com/a-b?c=1 on Feb. 2.',
+        # named entities of several kinds (the ner pipe has its own tok2vec: the largest products)
+        "Angela Merkel met Emmanuel Macron in Paris on Monday; Siemens said 4,000 jobs at its Munich plant were safe.",
         # a single token and an empty text
         "Yes",
         "",
