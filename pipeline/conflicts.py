@@ -31,6 +31,10 @@ from .parallel import ordered_map
 from .places import Gazetteer
 from .schemas import CONFLICTS, table_from_rows
 
+#: Below both of these (pairs still to score, pairs in all), conflicts are judged in one process.
+MIN_SCORED_PAIRS_TO_FORK = 2 * PAIRS_PER_TASK
+MIN_PAIRS_TO_FORK = 64 * PAIRS_PER_TASK
+
 #: Predicates too general for "a different agent did it" to be a disagreement.
 _STATIVE = frozenset({"be", "have", "become", "remain", "include", "seem", "appear"})
 
@@ -227,6 +231,11 @@ def detect_conflicts(
             })
         return rows
 
+    # A pair dedup already scored costs ~15 us here, one to score ~300 us: fork only for work that
+    # outweighs starting the workers (~60 ms a pool).
+    unscored = sum(1 for pair in pairs if known.get(pair) is None)
+    if unscored < MIN_SCORED_PAIRS_TO_FORK and len(pairs) < MIN_PAIRS_TO_FORK:
+        processes = 1
     found_rows = ordered_map(pair_rows, pairs, processes=processes, chunk_size=PAIRS_PER_TASK)
     return table_from_rows([row for rows in found_rows for row in rows], CONFLICTS)
 

