@@ -6,6 +6,7 @@ import functools
 import hashlib
 import importlib
 from pathlib import Path
+from typing import Any
 
 import numpy
 import spacy
@@ -82,20 +83,21 @@ def _numpy_matmul(nlp: Language) -> None:
 
     threadpool_limits(limits=1, user_api="blas")  # for the process's lifetime, in forked workers too
     ops = NumpyOps(use_blis=False)
-    for _name, pipe in nlp.pipeline:
-        model = getattr(pipe, "model", None)
-        if model is None or not hasattr(model, "walk"):
-            continue
-        for layer in model.walk():
-            if type(layer.ops) is NumpyOps:
-                layer.ops = ops
+    for layer in model_layers(nlp):
+        if type(layer.ops) is NumpyOps:
+            layer.ops = ops
+
+
+def model_layers(nlp: Language) -> list[Any]:
+    """Every thinc layer of the pipeline's trainable pipes."""
+    return [layer for _name, pipe in nlp.pipeline if hasattr(getattr(pipe, "model", None), "walk") for layer in pipe.model.walk()]
 
 
 def matmul_of(nlp: Language) -> str:
     """Which matrix backend the model's layers use: `MATMUL` after `_numpy_matmul`, else "thinc-default"."""
     from thinc.api import NumpyOps
 
-    ops = [layer.ops for _name, pipe in nlp.pipeline if hasattr(getattr(pipe, "model", None), "walk") for layer in pipe.model.walk()]
+    ops = [layer.ops for layer in model_layers(nlp)]
     if ops and all(type(o) is NumpyOps and not o.use_blis for o in ops):
         return MATMUL
     return "thinc-default"

@@ -66,3 +66,16 @@ def build_tables(nlp: Language, texts: dict[str, str], published: str | None = "
     timexes = annotate_timexes(articles, sentences, docs)
     claims = extract_claims(articles, sentences, entities, timexes, docs, scorer=scorer or ConstantScorer(), lexicon=ClaimLexicon.load())
     return {"articles": articles, "sentences": sentences, "entities": entities, "timexes": timexes, "claims": claims, "docs": docs}
+
+
+def spy_processes(monkeypatch: pytest.MonkeyPatch, module: object) -> list[int]:
+    """Record the `processes` of every `ordered_map` call made through `module` (the map still runs)."""
+    asked: list[int] = []
+    real_map = module.ordered_map  # type: ignore[attr-defined]
+
+    def spy(fn, items, *, processes=1, **kw):  # type: ignore[no-untyped-def]
+        asked.append(processes)
+        return real_map(fn, items, processes=processes, **kw)
+
+    monkeypatch.setattr(module, "ordered_map", spy)
+    return asked

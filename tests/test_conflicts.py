@@ -141,14 +141,9 @@ def test_workers_are_forked_only_for_work_worth_sharing(
     scores: dict[tuple[int, int], float] = {}
     clusters = deduplicate(claims, t["articles"], infos, scorer=SCORER, places=PLACES, text_scores=scores)
     expected = detect_conflicts(claims, clusters, t["entities"], t["timexes"], infos, scorer=SCORER, places=PLACES)
-    asked: list[int] = []
-    real_map = conflicts.ordered_map
+    from conftest import spy_processes
 
-    def spy(fn, items, *, processes=1, **kw):  # type: ignore[no-untyped-def]
-        asked.append(processes)
-        return real_map(fn, items, processes=processes, **kw)
-
-    monkeypatch.setattr(conflicts, "ordered_map", spy)
+    asked = spy_processes(monkeypatch, conflicts)
     if min_scored is not None:
         monkeypatch.setattr(conflicts, "MIN_SCORED_PAIRS_TO_FORK", min_scored)
     got = detect_conflicts(

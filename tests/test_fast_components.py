@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from pipeline.config import DEFAULT_CONFIG
 from pipeline.fast_attribute_ruler import FastAttributeRuler
 from pipeline.memo_lemmatizer import MemoLemmatizer
-from pipeline.nlp import MATMUL, load_nlp, model_info, nlp_fingerprint
+from pipeline.nlp import MATMUL, load_nlp, model_info, model_layers, nlp_fingerprint
 
 from conftest import SEEDS
 
@@ -52,10 +52,9 @@ def test_fast_model_multiplies_on_numpy_blas_with_one_thread(stock: Language, fa
     from thinc.api import NumpyOps
     from threadpoolctl import threadpool_info
 
-    layers = [layer for _, pipe in fast.pipeline if hasattr(getattr(pipe, "model", None), "walk") for layer in pipe.model.walk()]
+    layers = model_layers(fast)
     assert len(layers) > 100 and all(type(l.ops) is NumpyOps and not l.ops.use_blis for l in layers)
-    stock_layers = [layer for _, pipe in stock.pipeline if hasattr(getattr(pipe, "model", None), "walk") for layer in pipe.model.walk()]
-    assert all(l.ops.use_blis for l in stock_layers if isinstance(l.ops, NumpyOps))
+    assert all(l.ops.use_blis for l in model_layers(stock) if isinstance(l.ops, NumpyOps))
     assert model_info(fast)["matmul"] == MATMUL and model_info(stock)["matmul"] != MATMUL
     assert nlp_fingerprint(fast) != nlp_fingerprint(stock)
     # one BLAS thread per process: a 1-process run uses one core, --processes N uses N

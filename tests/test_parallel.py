@@ -147,14 +147,9 @@ def test_timexes_stage_forks_only_to_find_missing_timexes(
     assert before is None and expected.num_rows >= len(records)
     for path in sorted((out / ".cache" / "docs").rglob("*.timex.json"))[:drop_cached]:
         path.unlink()
-    asked: list[int] = []
-    real_map = runner.ordered_map
+    from conftest import spy_processes
 
-    def spy(fn, items, *, processes=1, **kw):  # type: ignore[no-untyped-def]
-        asked.append(processes)
-        return real_map(fn, items, processes=processes, **kw)
-
-    monkeypatch.setattr(runner, "ordered_map", spy)
+    asked = spy_processes(monkeypatch, runner)
     runner.run_stage("timexes", out, config=config)
     assert asked == [expected_processes]
     assert pq.read_table(out / "timexes.parquet").equals(expected)

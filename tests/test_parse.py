@@ -32,6 +32,20 @@ def test_chunks_cover_every_item_once_and_balance_lengths(lengths: list[int], n:
     assert all(chunks) and len(chunks) <= n
 
 
+def _articles(n: int):  # type: ignore[no-untyped-def]
+    """Ids and an accepted-articles table of `n` short distinct texts, as ingest writes it."""
+    import pyarrow as pa
+
+    ids = [f"a{k}" for k in range(n)]
+    return ids, pa.table({
+        "article_id": ids,
+        "status": ["ok"] * n,
+        "content_sha256": [f"{k:x}" * 64 for k in range(n)],
+        "text": [f"Article number {k} was published in Paris on Monday." for k in range(n)],
+        "published": [None] * n,
+    })
+
+
 def _tables(out: Path) -> dict[str, object]:
     return {t: pq.read_table(out / f"{t}.parquet") for t in TABLES}
 
@@ -95,18 +109,9 @@ def test_copies_of_one_text_are_parsed_once_and_annotated_each(tmp_path: Path) -
 def test_primed_parses_are_served_from_memory_first_articles_only(tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
     # Before the stages fork their workers the parent loads the parses the stages walk first, so
     # the workers inherit them instead of each reading them from disk again; no more than `keep`.
-    import pyarrow as pa
-
     from pipeline.parse import DocCache, parse_articles
 
-    ids = [f"a{k}" for k in range(4)]
-    articles = pa.table({
-        "article_id": ids,
-        "status": ["ok"] * 4,
-        "content_sha256": [f"{k:x}" * 64 for k in range(4)],
-        "text": [f"Article number {k} was published in Paris on Monday." for k in range(4)],
-        "published": [None] * 4,
-    })
+    ids, articles = _articles(4)
     parsed, n = parse_articles(articles, nlp=nlp, cache_dir=tmp_path / "docs", processes=1)
     assert n == 4
     fresh = DocCache(nlp, tmp_path / "docs", {a: parsed.key_of(a) for a in ids}, keep=2)
@@ -131,18 +136,9 @@ def test_primed_parses_are_served_from_memory_first_articles_only(tmp_path: Path
 def test_while_parsing_runs_in_the_parent_while_workers_parse(tmp_path: Path, nlp, processes: int, expected_calls: int) -> None:  # type: ignore[no-untyped-def]
     import os
 
-    import pyarrow as pa
-
     from pipeline.parse import parse_articles
 
-    ids = [f"a{k}" for k in range(6)]
-    articles = pa.table({
-        "article_id": ids,
-        "status": ["ok"] * 6,
-        "content_sha256": [f"{k:x}" * 64 for k in range(6)],
-        "text": [f"Article number {k} was published in Paris on Monday." for k in range(6)],
-        "published": [None] * 6,
-    })
+    ids, articles = _articles(6)
     calls: list[int] = []
     parsed, n = parse_articles(
         articles, nlp=nlp, cache_dir=tmp_path / "docs", processes=processes, while_parsing=lambda: calls.append(os.getpid())
