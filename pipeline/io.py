@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -272,17 +272,35 @@ class ArticleCursor:
         return out
 
 
-def read_table(output_dir: Path, name: str) -> pa.Table:
-    """Read a named table, checking that it exists and carries the contract's columns."""
+def read_table(output_dir: Path, name: str, *, columns: Sequence[str] | None = None) -> pa.Table:
+    """Read a named table (all the contract's columns, or only `columns`), checking that it exists
+    and carries them."""
     path = _checked_path(output_dir, name)
+    wanted = list(columns) if columns is not None else TABLES[name].names
+    unknown = [c for c in wanted if c not in TABLES[name].names]
+    if unknown:
+        raise ValueError(f"columns must be columns of the {name} table, got {', '.join(map(repr, unknown))}")
     try:
-        table = pq.read_table(path)
+        stored = pq.ParquetFile(path).schema_arrow.names
+        missing = [c for c in wanted if c not in stored]
+        if missing:
+            raise CorruptTableError(f"{path}: missing columns {', '.join(missing)}; rerun the '{PRODUCER[name]}' stage")
+        table = pq.read_table(path, columns=wanted)
     except (OSError, pa.ArrowException) as exc:
         raise CorruptTableError(f"{path}: not a readable Parquet file ({exc}); rerun the '{PRODUCER[name]}' stage") from exc
-    missing = [c for c in TABLES[name].names if c not in table.column_names]
-    if missing:
-        raise CorruptTableError(f"{path}: missing columns {', '.join(missing)}; rerun the '{PRODUCER[name]}' stage")
-    return table.select(TABLES[name].names).cast(TABLES[name])
+    return table.select(wanted).cast(pa.schema([TABLES[name].field(c) for c in wanted]))
+
+
+def table_batches(output_dir: Path, name: str, *, columns: Sequence[str], rows: int = 4_096) -> Iterator[pa.Table]:
+    """A named table's `columns` in stored order, `rows` at a time: to walk a large column (the
+    article texts) without holding it whole."""
+    path = _checked_path(output_dir, name)
+    schema = pa.schema([TABLES[name].field(c) for c in columns])
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=rows, columns=list(columns)):
+            yield pa.Table.from_batches([batch]).cast(schema)
+    except (OSError, pa.ArrowException) as exc:
+        raise CorruptTableError(f"{path}: not a readable Parquet file ({exc}); rerun the '{PRODUCER[name]}' stage") from exc
 
 
 def read_manifest(output_dir: Path) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy
 import pyarrow as pa
@@ -29,6 +30,9 @@ from .timexes import TIMEX_VERSION, timex_from_json, timex_to_json
 #: (the tok2vec tensor is not kept), so at most ~100 MB whatever the corpus size. Stages walk the
 #: articles in the same order, so a corpus that fits is loaded from disk once per run, not per stage.
 KEEP_DOCS = 1024
+#: Articles whose texts are read ahead for parsing: the parse reads at most two such windows of
+#: texts at a time, whatever the corpus size.
+PARSE_WINDOW = 2048
 
 
 class DocCache(Mapping[str, Doc]):
@@ -118,6 +122,7 @@ def parse_articles(
     *,
     nlp: Language,
     cache_dir: Path,
+    texts: Iterable[pa.Table] | None = None,
     batch_size: int = 32,
     processes: int = 1,
     progress: bool = False,
@@ -125,46 +130,70 @@ def parse_articles(
     engine: str = "local",
     scheduler: str | None = None,
     while_parsing: Callable[[], object] | None = None,
+    window: int = PARSE_WINDOW,
 ) -> tuple[DocCache, int]:
     """Parse every accepted article not yet in the cache; returns the cache and how many were parsed.
+
+    `articles` needs `article_id`, `status`, `content_sha256` and `published`; the texts come from
+    its `text` column, or from `texts` (tables of `article_id` and `text`, e.g. the articles table
+    read a batch at a time), so that only `window` articles' texts are read ahead.
 
     With several processes (or the Dask engine) each worker loads the model once, parses a
     length-balanced chunk of articles and writes their cache files itself, so only ids travel back;
     meanwhile this process runs `while_parsing` (work of later stages it would otherwise wait for).
     """
+    if window < 1:
+        raise ValueError(f"window must be a positive integer, got {window!r}")
     fingerprint = nlp_fingerprint(nlp)
-    keys: dict[str, str] = {}
-    todo: list[tuple[str, str]] = []
     ok = articles.filter(pa.compute.equal(articles["status"], "ok"))
-    for article_id, sha, text in zip(
-        ok["article_id"].to_pylist(), ok["content_sha256"].to_pylist(), ok["text"].to_pylist(), strict=True
-    ):
-        keys[article_id] = f"{sha[:40]}-{fingerprint}"
+    ids = ok["article_id"].to_pylist()
+    keys = {article_id: f"{sha[:40]}-{fingerprint}" for article_id, sha in zip(ids, ok["content_sha256"].to_pylist(), strict=True)}
     cache = DocCache(nlp, cache_dir, keys)
-    published_of = dict(zip(ok["article_id"].to_pylist(), ok["published"].to_pylist(), strict=True))
+    published_of = dict(zip(ids, ok["published"].to_pylist(), strict=True))
+    todo: dict[str, str] = {}  # article_id -> its parse's cache file
     queued: set[str] = set()
-    for article_id, text in zip(ok["article_id"].to_pylist(), ok["text"].to_pylist(), strict=True):
+    for article_id in ids:
         # Copies of one text (a wire story several outlets ran) share a cache file: parse it once.
         if keys[article_id] not in queued and not cache.path_for(article_id).exists():
             queued.add(keys[article_id])
-            todo.append((article_id, text))
-    if todo:
-        items = [(a, t, str(cache.path_for(a)), _iso(published_of.get(a))) for a, t in todo]
-        if engine == "dask":
-            _parse_dask(
-                items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, scheduler=scheduler, workers=processes,
-                progress=progress, while_parsing=while_parsing,
-            )
-        elif processes > 1 and len(items) > 1:
-            _parse_pool(
-                items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, workers=processes, progress=progress,
-                on_chunk=cache.prime, while_parsing=while_parsing,
-            )
-        else:
-            _parse_chunk(
-                items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, nlp=nlp, progress=progress,
-                on_doc=cache.remember,
-            )
+            todo[article_id] = str(cache.path_for(article_id))
+    if not todo:
+        return cache, 0
+    if texts is None:
+        texts = [ok.select(["article_id", "text"])]
+
+    def windows() -> Iterator[list[Item]]:
+        items: list[Item] = []
+        for batch in texts:
+            for article_id, text in zip(batch["article_id"].to_pylist(), batch["text"].to_pylist(), strict=True):
+                path = todo.get(article_id)
+                if path is not None:
+                    items.append((article_id, text, path, _iso(published_of.get(article_id))))
+                    if len(items) == window:
+                        yield items
+                        items = []
+        if items:
+            yield items
+
+    if engine == "dask":
+        _parse_dask(
+            windows(), model=model_name, max_length=nlp.max_length, batch_size=batch_size, scheduler=scheduler, workers=processes,
+            progress=progress, total=len(todo), while_parsing=while_parsing,
+        )
+    elif processes > 1 and len(todo) > 1:
+        _parse_pool(
+            windows(), model=model_name, max_length=nlp.max_length, batch_size=batch_size, workers=processes, progress=progress,
+            total=len(todo), on_chunk=cache.prime, while_parsing=while_parsing,
+        )
+    else:
+        bar = _bar(len(todo), progress)
+
+        def on_doc(article_id: str, doc: Doc) -> None:
+            cache.remember(article_id, doc)
+            bar(1)
+
+        for items in windows():
+            _parse_chunk(items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, nlp=nlp, on_doc=on_doc)
     return cache, len(todo)
 
 
@@ -193,7 +222,6 @@ def _parse_chunk(
     max_length: int,
     batch_size: int,
     nlp: Language | None = None,
-    progress: bool = False,
     on_doc: Callable[[str, Doc], None] | None = None,
 ) -> list[str]:
     """Parse articles and write each parse to its cache file (runs in a worker, or inline)."""
@@ -201,10 +229,6 @@ def _parse_chunk(
 
     nlp = nlp or load_nlp(model, max_length=max_length)
     stream = nlp.pipe(((t, (a, p, d, t)) for a, t, p, d in items), as_tuples=True, batch_size=batch_size)
-    if progress:
-        from tqdm import tqdm
-
-        stream = tqdm(stream, total=len(items), desc="parse", unit="article")
     done = []
     for doc, (article_id, path, published, text) in stream:
         bin_ = DocBin(store_user_data=False)
@@ -221,42 +245,55 @@ def _parse_chunk(
 
 
 def _parse_pool(
-    items: list[Item],
+    windows: Iterable[list[Item]],
     *,
     model: str,
     max_length: int,
     batch_size: int,
     workers: int,
     progress: bool,
+    total: int,
     on_chunk: Callable[[list[str]], object] | None = None,
     while_parsing: Callable[[], object] | None = None,
 ) -> None:
     """Parse in a local process pool (fork: workers inherit the already loaded model).
 
-    ``while_parsing`` runs once the workers have their chunks; ``on_chunk`` gets the ids of each
-    finished chunk while the others are still being parsed.
+    Each window of articles is dealt out in length-balanced chunks; the next window is read only
+    once the one before the last is parsed, so at most two windows of texts are held.
+    ``while_parsing`` runs once the workers have their first chunks; ``on_chunk`` gets the ids of
+    each finished chunk while the others are still being parsed.
     """
     import concurrent.futures
     import multiprocessing
 
-    chunks = _chunks(items, workers * 4)
-    bar = _bar(len(items), progress)
     from .parallel import frozen_heap
 
+    bar = _bar(total, progress)
     context = multiprocessing.get_context("fork")
     with frozen_heap(), concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_parse_chunk, c, model=model, max_length=max_length, batch_size=batch_size) for c in chunks]
-        if while_parsing is not None:
-            while_parsing()
-        for future in concurrent.futures.as_completed(futures):
-            done = future.result()
-            bar(len(done))
-            if on_chunk is not None:
-                on_chunk(done)
+        pending: set[concurrent.futures.Future[list[str]]] = set()
+
+        def finish(futures: Iterable[concurrent.futures.Future[list[str]]]) -> None:
+            for future in futures:
+                pending.discard(future)
+                done = future.result()
+                bar(len(done))
+                if on_chunk is not None:
+                    on_chunk(done)
+
+        for index, items in enumerate(windows):
+            submitted = [pool.submit(_parse_chunk, c, model=model, max_length=max_length, batch_size=batch_size) for c in _chunks(items, workers * 4)]
+            if index == 0 and while_parsing is not None:
+                while_parsing()
+            while len(pending) > 0:  # the window before this one: parsed before another is read
+                finish(concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED).done)
+            pending.update(submitted)
+        while pending:
+            finish(concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED).done)
 
 
 def _parse_dask(
-    items: list[Item],
+    windows: Iterable[list[Item]],
     *,
     model: str,
     max_length: int,
@@ -264,12 +301,14 @@ def _parse_dask(
     scheduler: str | None,
     workers: int,
     progress: bool,
+    total: int,
     while_parsing: Callable[[], object] | None = None,
 ) -> None:
     """Parse on a Dask cluster: `scheduler` is its address, or a local cluster is started.
 
     Workers must see the output folder at the same path (a shared file system), since they write
-    the parse cache there; each worker process loads the model once (load_nlp is cached).
+    the parse cache there; each worker process loads the model once (load_nlp is cached). As with
+    the local pool, at most two windows of texts are in flight.
     """
     try:
         from distributed import Client, LocalCluster, as_completed
@@ -282,14 +321,18 @@ def _parse_dask(
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        chunks = _chunks(items, max(1, workers) * 4)
         # Client.map has a batch_size of its own: bind ours with partial.
         work = functools.partial(_parse_chunk, model=model, max_length=max_length, batch_size=batch_size)
-        futures = client.map(work, chunks, pure=False)
-        if while_parsing is not None:
-            while_parsing()
-        bar = _bar(len(items), progress)
-        for future in as_completed(futures):
+        bar = _bar(total, progress)
+        previous: list[Any] = []
+        for index, items in enumerate(windows):
+            futures = client.map(work, _chunks(items, max(1, workers) * 4), pure=False)
+            if index == 0 and while_parsing is not None:
+                while_parsing()
+            for future in as_completed(previous):
+                bar(len(future.result()))
+            previous = futures
+        for future in as_completed(previous):
             bar(len(future.result()))
     finally:
         client.close()

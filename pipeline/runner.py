@@ -22,7 +22,8 @@ from .cache import RowCache, cache_key, code_version, rows_digest
 from .config import MODELS_DIR, PACKAGE_DIR, PipelineConfig
 from .ingest import ingest
 from .io import (
-    ArticleCursor, TableWriter, ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, table_path, update_manifest,
+    ArticleCursor, TableWriter, ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, table_batches, table_path,
+    update_manifest,
     write_table,
 )
 from .nlp import model_info, nlp_for
@@ -34,7 +35,7 @@ from .dedup import PairScores, candidate_pairs, claim_infos, deduplicate as clus
 from .entities import AliasTable, entity_mentions, entity_table, link, mentions_from_table, mentions_to_table
 from .places import Gazetteer
 from .report import write_report
-from .schemas import CANDIDATE_PAIRS, CLAIMS, MENTIONS, SENTENCES
+from .schemas import ARTICLE_INDEX_COLUMNS, CANDIDATE_PAIRS, CLAIMS, MENTIONS, SENTENCES
 from .segment import segment
 from .timexes import annotate_timexes
 
@@ -93,6 +94,7 @@ class RunContext:
                 articles,
                 nlp=self.nlp(),
                 cache_dir=self.output_dir / CACHE_DIR / "docs",
+                texts=table_batches(self.output_dir, "articles", columns=["article_id", "text"]),
                 batch_size=self.config.batch_size,
                 processes=self.config.effective_processes(),
                 progress=self.progress,
@@ -324,7 +326,7 @@ def _per_article_cache(
 def stage_segment(ctx: RunContext) -> int:
     """Parse the accepted articles (cached) and write sentences.parquet (cached per article)."""
     started = time.perf_counter()
-    articles = read_table(ctx.output_dir, "articles")
+    articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
     docs = ctx.docs(articles)
     annotate = _per_article_cache(
         ctx, docs, name="sentences", schema=SENTENCES, code=SEGMENT_CODE, inputs=(),
@@ -342,7 +344,7 @@ def stage_entities(ctx: RunContext) -> int:
     corpus-wide index of this stage), then the rows are written a batch of articles at a time.
     """
     started = time.perf_counter()
-    articles = read_table(ctx.output_dir, "articles")
+    articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
     docs = ctx.docs(articles)
     sentences = ArticleCursor(ctx.output_dir, "sentences", columns=["article_id", "sentence_id", "start_char", "end_char"])
     annotate = _per_article_cache(
@@ -371,7 +373,7 @@ def stage_entities(ctx: RunContext) -> int:
 def stage_timexes(ctx: RunContext) -> int:
     """Temporal expressions normalized to TIMEX3 → timexes.parquet."""
     started = time.perf_counter()
-    articles = read_table(ctx.output_dir, "articles")
+    articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
     docs = ctx.docs(articles)
 
     def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> Annotated:
@@ -400,7 +402,7 @@ def stage_claims(ctx: RunContext) -> int:
     is extracted again only when one of them changed.
     """
     started = time.perf_counter()
-    articles = read_table(ctx.output_dir, "articles")
+    articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
     docs = ctx.docs(articles)
     scorer, lexicon = ctx.claim_models()
     cached = _per_article_cache(
@@ -425,7 +427,7 @@ def stage_dedup(ctx: RunContext) -> int:
     """Claims stating the same fact share a cluster → claim_clusters.parquet."""
     started = time.perf_counter()
     scorer, places = ctx.matcher()
-    articles = read_table(ctx.output_dir, "articles")
+    articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
     claims = read_table(ctx.output_dir, "claims")
     table = cluster_claims(
         claims,
@@ -448,7 +450,7 @@ def stage_conflicts(ctx: RunContext) -> int:
     """Pairs of claims about the same thing that disagree → conflicts.parquet."""
     started = time.perf_counter()
     scorer, places = ctx.matcher()
-    articles = read_table(ctx.output_dir, "articles")
+    articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
     claims = read_table(ctx.output_dir, "claims")
     table = detect_conflicts(
         claims,
@@ -538,6 +540,8 @@ def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progre
         articles = stage_ingest(ctx, input_dir)
         seconds["ingest"] = time.perf_counter() - started
         rows = {"articles": articles.num_rows}
+        ok = int(pc.sum(pc.equal(articles["status"], "ok")).as_py() or 0)
+        del articles  # the texts: the stages read them from the table, a batch at a time, only to parse
         for name, fn in STAGES.items():
             started = time.perf_counter()
             rows[STAGE_TABLES[name]] = fn(ctx)
@@ -545,8 +549,7 @@ def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progre
         started = time.perf_counter()
         write_report(output_dir, generated=f"by pipeline {__version__}")
         seconds["report"] = time.perf_counter() - started
-        ok = int(pc.sum(pc.equal(articles["status"], "ok")).as_py() or 0)
-        return RunSummary(ok, articles.num_rows - ok, rows, seconds)
+        return RunSummary(ok, rows["articles"] - ok, rows, seconds)
 
 
 def run_stage(name: str, output_dir: Path, *, config: PipelineConfig, progress: bool = False) -> int:

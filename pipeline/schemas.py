@@ -36,6 +36,10 @@ ARTICLES = pa.schema(
     ]
 )
 
+#: The articles columns a stage reads: all but the texts, which only parsing reads (a batch at a
+#: time), so a stage's memory does not grow with the corpus's text.
+ARTICLE_INDEX_COLUMNS: tuple[str, ...] = tuple(n for n in ARTICLES.names if n != "text")
+
 SENTENCES = pa.schema(
     [
         _f("sentence_id", _STR, "Stable id: `{article_id}/s{sentence_index}`.", nullable=False),

@@ -88,13 +88,19 @@ def sentences(
 def segment(
     articles: pa.Table, docs: Mapping[str, Doc], *, config: PipelineConfig = DEFAULT_CONFIG
 ) -> pa.Table:
-    """The sentences table for every accepted article."""
+    """The sentences table for every accepted article.
+
+    The texts are the `text` column when `articles` has one, else the parses' own (`doc.text`, the
+    same string: a Doc is its text's tokens with their whitespace), so a stage need not read them.
+    """
     rows: list[dict[str, object]] = []
-    columns = (articles[name].to_pylist() for name in ("article_id", "status", "text"))
-    for article_id, status, text in zip(*columns, strict=True):
+    ids, statuses = articles["article_id"].to_pylist(), articles["status"].to_pylist()
+    texts = articles["text"].to_pylist() if "text" in articles.column_names else [None] * len(ids)
+    for article_id, status, given in zip(ids, statuses, texts, strict=True):
         if status != "ok":
             continue
         doc = docs[article_id]  # parsed from exactly this text
+        text = given if given is not None else doc.text
         for index, sent in enumerate(sentences(doc, text=text, max_heading_words=config.max_heading_words)):
             rows.append(
                 {

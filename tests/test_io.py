@@ -11,7 +11,7 @@ from pipeline import __version__
 from pipeline.config import SCHEMA_VERSION
 from pipeline.errors import CorruptTableError, LockedError, MissingTableError, OutputError
 from pipeline.ingest import RawInput, ingest
-from pipeline.io import ArticleCursor, TableWriter, ensure_output_dir, output_lock, read_table, write_table
+from pipeline.io import ArticleCursor, TableWriter, ensure_output_dir, output_lock, read_table, table_batches, write_table
 
 
 def _articles() -> object:
@@ -118,3 +118,22 @@ def test_article_cursor_reports_missing_columns(tmp_path: Path) -> None:
     write_table(_articles(), tmp_path, "articles")
     with pytest.raises(MissingTableError):
         ArticleCursor(tmp_path, "sentences")
+
+
+def test_a_column_subset_is_read_typed_and_unknown_columns_are_refused(tmp_path: Path) -> None:
+    # Stages read the articles without their texts: the named columns only, in the asked order.
+    write_table(_articles(), tmp_path, "articles")
+    table = read_table(tmp_path, "articles", columns=["status", "article_id"])
+    assert table.column_names == ["status", "article_id"]
+    assert table["article_id"].to_pylist() == ["a", "b"]
+    with pytest.raises(ValueError, match="columns of the articles table"):
+        read_table(tmp_path, "articles", columns=["article_id", "body"])
+
+
+def test_table_batches_walk_the_stored_rows_in_order(tmp_path: Path) -> None:
+    articles = ingest([RawInput(f"{n}.txt", f"Story {n} was published on Monday.".encode()) for n in "edcba"])
+    write_table(articles, tmp_path, "articles")
+    batches = list(table_batches(tmp_path, "articles", columns=["article_id", "text"], rows=2))
+    assert [b.num_rows for b in batches] == [2, 2, 1]
+    assert [a for b in batches for a in b["article_id"].to_pylist()] == list("abcde")
+    assert batches[0].column_names == ["article_id", "text"]

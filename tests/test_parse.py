@@ -145,3 +145,55 @@ def test_while_parsing_runs_in_the_parent_while_workers_parse(tmp_path: Path, nl
     )
     assert n == 6 and [parsed[a].text for a in ids] == articles["text"].to_pylist()
     assert calls == [os.getpid()] * expected_calls
+
+
+@pytest.mark.parametrize(
+    "processes",
+    [
+        1,  # parsed in this process, window after window
+        2,  # parsed by a pool, each window dealt out in chunks
+    ],
+)
+def test_texts_are_read_a_window_at_a_time_and_every_article_is_parsed(tmp_path: Path, nlp, processes: int) -> None:  # type: ignore[no-untyped-def]
+    # The stages hand the parse a table without texts and the texts as a stream of batches: a
+    # window of texts is read only once the window before the last is parsed, so a large corpus's
+    # texts are never all in memory, and the parses are the same as from one table with texts.
+    from pipeline.parse import parse_articles
+
+    ids, articles = _articles(9)
+    cache_dir = tmp_path / "docs"
+    parsed_when_read: list[int] = []
+
+    def texts():  # type: ignore[no-untyped-def]
+        for k in range(0, 9, 2):  # batches of 2 rows, windows of 2 articles
+            parsed_when_read.append(sum(1 for _ in cache_dir.rglob("*.spacy")) if cache_dir.exists() else 0)
+            yield articles.slice(k, 2).select(["article_id", "text"])
+
+    docs, n = parse_articles(articles.drop_columns(["text"]), nlp=nlp, cache_dir=cache_dir, texts=texts(), processes=processes, window=2)
+    assert n == 9
+    assert [docs[a].text for a in ids] == articles["text"].to_pylist()
+    # reading window w (batch w) waits for windows up to w - 2 to be parsed
+    assert all(done >= 2 * (w - 1) for w, done in enumerate(parsed_when_read) if w >= 2), parsed_when_read
+
+
+def test_only_articles_missing_from_the_cache_have_their_texts_parsed(tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.parse import parse_articles
+
+    ids, articles = _articles(3)
+    parse_articles(articles.slice(0, 2), nlp=nlp, cache_dir=tmp_path / "docs")
+    _, n = parse_articles(articles.drop_columns(["text"]), nlp=nlp, cache_dir=tmp_path / "docs", texts=[articles.select(["article_id", "text"])])
+    assert n == 1  # a2 only
+
+    def never():  # type: ignore[no-untyped-def]
+        raise AssertionError("texts read although every article is cached")
+        yield
+
+    _, n = parse_articles(articles.drop_columns(["text"]), nlp=nlp, cache_dir=tmp_path / "docs", texts=never())
+    assert n == 0
+
+
+def test_a_window_below_one_is_refused(tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.parse import parse_articles
+
+    with pytest.raises(ValueError, match="window must be a positive integer"):
+        parse_articles(_articles(1)[1], nlp=nlp, cache_dir=tmp_path / "docs", window=0)

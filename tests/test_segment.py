@@ -61,3 +61,12 @@ def test_rejected_articles_have_no_sentences(nlp: Language) -> None:
     articles = ingest([RawInput("empty.txt", b"")])
     assert segment(articles, {}).num_rows == 0
     assert isinstance(segment(articles, {}), pa.Table)
+
+
+def test_without_the_text_column_the_parses_own_text_gives_the_same_sentences(nlp: Language) -> None:
+    # The segment stage reads the articles without their texts (memory); the sentences' offsets
+    # and texts must be what they are with the texts given.
+    text = "Background\n\nThe treaty was signed in 1987.  It lapsed in 2019.\n\nBoth sides blamed each other."
+    articles = ingest([RawInput("a.txt", text.encode())])
+    docs = {"a": nlp(articles["text"][0].as_py())}
+    assert segment(articles.drop_columns(["text"]), docs).equals(segment(articles, docs))
