@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,36 +156,86 @@ def with_bare_surnames(found: list[Mention], doc: Doc) -> list[Mention]:
 
 def link(all_mentions: list[Mention], aliases: AliasTable) -> list[tuple[str, str]]:
     """(entity_id, canonical_name) for each mention, in the same order."""
-    # 1. Base key per mention: alias canonical key if known, else its own key (honorifics dropped for people).
+    return [linked for batch in link_batches(lambda: [all_mentions], aliases) for linked in batch]
+
+
+@dataclass
+class _LinkIndex:
+    """What linking needs to know about the whole corpus: it grows with the distinct names, not the mentions."""
+
+    kinds_of_key: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    full_global: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    surfaces: dict[tuple[str, str], Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+
+
+def link_batches(
+    batches: Callable[[], Iterable[Sequence[Mention]]], aliases: AliasTable
+) -> Iterator[list[tuple[str, str]]]:
+    """`link` over batches of whole articles' mentions: (entity_id, canonical_name) per mention, per batch.
+
+    `batches` is called once per pass (four passes), each time walking the same batches in the
+    same order; a batch must hold all mentions of its articles. Only one batch of mentions and the
+    corpus-wide index are held, so memory grows with the distinct names, not the mentions.
+    """
+    index = _LinkIndex()
+    # The same name labeled ORG in one place and GPE in another is one entity: the kind it has
+    # most often wins (ties go to place), so "Russia" tagged ORG joins "Russia" tagged GPE.
+    for batch in batches():
+        for kind, key in _alias_keys(batch, aliases):
+            if kind in {"org", "place"}:
+                index.kinds_of_key[key][kind] += 1
+    # Surnames link to the full person names ending in them: in the same article first, then the corpus.
+    for batch in batches():
+        for surnames in _full_names_by_article(batch, _majority_kinds(batch, aliases, index)).values():
+            for surname, keys in surnames.items():
+                index.full_global[surname] |= keys
+    for batch in batches():
+        for m, kk in zip(batch, _linked_keys(batch, aliases, index), strict=True):
+            if _display(m.text) and entity_key(m.text) == kk[1]:
+                index.surfaces[kk][_display(m.text)] += 1
+    for batch in batches():
+        yield [_entity(kind, key, aliases, index) for kind, key in _linked_keys(batch, aliases, index)]
+
+
+def _alias_keys(batch: Sequence[Mention], aliases: AliasTable) -> list[tuple[str, str]]:
+    """Base (kind, key) per mention: the alias's key if the table knows it, else its own (honorifics
+    dropped for people)."""
     base: list[tuple[str, str]] = []
-    for m in all_mentions:
+    for m in batch:
         key = _HONORIFIC.sub("", m.key) if m.kind == "person" else m.key
         kind = m.kind
         if kind == "org" and aliases.canonical("org", key) is None and aliases.canonical("place", key):
             kind = "place"  # a country name tagged ORG ("U.S." in "U.S.-Russia")
         alias = aliases.canonical(kind, key)
         base.append((kind, entity_key(alias) if alias else key))
-    # The same name labeled ORG in one place and GPE in another is one entity: the kind it has
-    # most often wins (ties go to place), so "Russia" tagged ORG joins "Russia" tagged GPE.
-    kinds_of_key: dict[str, Counter[str]] = defaultdict(Counter)
-    for kind, key in base:
-        if kind in {"org", "place"}:
-            kinds_of_key[key][kind] += 1
-    base = [
+    return base
+
+
+def _majority_kinds(batch: Sequence[Mention], aliases: AliasTable, index: _LinkIndex) -> list[tuple[str, str]]:
+    kinds_of_key = index.kinds_of_key
+    return [
         (max(sorted(kinds_of_key[key]), key=lambda k: (kinds_of_key[key][k], k == "place")), key)
         if kind in {"org", "place"}
         else (kind, key)
-        for kind, key in base
+        for kind, key in _alias_keys(batch, aliases)
     ]
-    # 2. Surnames: a one-word person key → the full name ending in it (same article first, then corpus).
+
+
+def _full_names_by_article(batch: Sequence[Mention], base: Sequence[tuple[str, str]]) -> dict[str, dict[str, set[str]]]:
+    """Article → surname → the full person keys ending in it, in this batch's articles."""
     full_by_article: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    full_global: dict[str, set[str]] = defaultdict(set)
-    for m, (kind, key) in zip(all_mentions, base, strict=True):
+    for m, (kind, key) in zip(batch, base, strict=True):
         if kind == "person" and " " in key:
             last = key.rsplit(" ", 1)[1]
             for surname in {last, last.rsplit("-", 1)[-1]}:
                 full_by_article[m.article_id][surname].add(key)
-                full_global[surname].add(key)
+    return full_by_article
+
+
+def _linked_keys(batch: Sequence[Mention], aliases: AliasTable, index: _LinkIndex) -> list[tuple[str, str]]:
+    """The (kind, key) each mention links to, once the corpus's kinds and full names are known."""
+    base = _majority_kinds(batch, aliases, index)
+    full_by_article = _full_names_by_article(batch, base)
     # The small model often labels a known person's surname ORG or GPE ("Trump" as ORG): a
     # one-word mention of another kind that is a person's surname in the same article is that person.
     base = [
@@ -193,33 +243,30 @@ def link(all_mentions: list[Mention], aliases: AliasTable) -> list[tuple[str, st
         if kind in {"org", "place", "norp"} and " " not in key and key in full_by_article[m.article_id]
         and aliases.canonical(kind, key) is None
         else (kind, key)
-        for m, (kind, key) in zip(all_mentions, base, strict=True)
+        for m, (kind, key) in zip(batch, base, strict=True)
     ]
     linked: list[tuple[str, str]] = []
-    for m, (kind, key) in zip(all_mentions, base, strict=True):
+    for m, (kind, key) in zip(batch, base, strict=True):
         if kind == "person" and " " not in key:
             local = full_by_article[m.article_id].get(key, set())
             if len(local) == 1:
                 key = next(iter(local))
-            elif not local and len(full_global.get(key, ())) == 1:
-                key = next(iter(full_global[key]))
+            elif not local and len(index.full_global.get(key, ())) == 1:
+                key = next(iter(index.full_global[key]))
         linked.append((kind, key))
-    # 3. Canonical name: alias name, else the most frequent longest surface form of the key.
-    surfaces: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for m, kk in zip(all_mentions, linked, strict=True):
-        if _display(m.text) and entity_key(m.text) == kk[1]:
-            surfaces[kk][_display(m.text)] += 1
-    out: list[tuple[str, str]] = []
-    for kind, key in linked:
-        alias = aliases.canonical(kind, key)
-        if alias:
-            name = alias
-        elif surfaces.get((kind, key)):
-            name = min(surfaces[(kind, key)].items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0]
-        else:
-            name = key.title()
-        out.append((f"{kind}:{_SLUG.sub('_', key).strip('_') or 'x'}", name))
-    return out
+    return linked
+
+
+def _entity(kind: str, key: str, aliases: AliasTable, index: _LinkIndex) -> tuple[str, str]:
+    """(entity_id, canonical name): the alias's name, else the most frequent longest surface form of the key."""
+    alias = aliases.canonical(kind, key)
+    if alias:
+        name = alias
+    elif index.surfaces.get((kind, key)):
+        name = min(index.surfaces[(kind, key)].items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0]
+    else:
+        name = key.title()
+    return f"{kind}:{_SLUG.sub('_', key).strip('_') or 'x'}", name
 
 
 def entity_mentions(articles: pa.Table, sentences: pa.Table, docs: Mapping[str, Doc]) -> list[tuple[Mention, str]]:

@@ -205,14 +205,62 @@ class TableWriter:
             raise OutputError(f"{self.path}: cannot write table: {exc.strerror or exc}") from exc
 
     def _discard(self) -> None:
+        _close_and_remove(self._writer, self._tmp)
+        self._writer, self._tmp = None, None
+
+
+def _close_and_remove(writer: pq.ParquetWriter | None, path: str | None) -> None:
+    """Close a half-written Parquet file and delete it, ignoring what fails: it is discarded anyway."""
+    if writer is not None:
+        with contextlib.suppress(Exception):
+            writer.close()
+    if path is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+class SpillFile:
+    """A temp Parquet file beside the tables for rows a stage must walk more than once (entity
+    linking's passes over the mentions), instead of holding them: one row group per write, read back
+    group by group; removed when the ``with`` ends, whatever happens."""
+
+    def __init__(self, output_dir: Path, name: str, schema: pa.Schema) -> None:
+        self._dir, self._name, self._schema = output_dir, name, schema
+        self._path: str | None = None
+        self._writer: pq.ParquetWriter | None = None
+
+    def __enter__(self) -> SpillFile:
+        try:
+            fd, self._path = tempfile.mkstemp(prefix=f".{self._name}.", suffix=".spill.tmp", dir=self._dir)
+            os.close(fd)
+            self._writer = pq.ParquetWriter(self._path, self._schema, compression="zstd")
+        except OSError as exc:
+            self.__exit__(None, None, None)
+            raise OutputError(f"{self._dir}: cannot write a temp file: {exc.strerror or exc}") from exc
+        return self
+
+    def write(self, table: pa.Table) -> None:
+        """Append rows as one row group (a group is what `groups` hands back together)."""
+        assert self._writer is not None, "SpillFile used outside its with-block"
+        if table.num_rows:
+            try:
+                self._writer.write_table(table.cast(self._schema), row_group_size=max(1, table.num_rows))
+            except OSError as exc:
+                raise OutputError(f"{self._path}: cannot write a temp file: {exc.strerror or exc}") from exc
+
+    def groups(self) -> Iterator[pa.Table]:
+        """The written row groups, in order (the file is closed for writing on the first call)."""
         if self._writer is not None:
-            with contextlib.suppress(Exception):
-                self._writer.close()
+            self._writer.close()
             self._writer = None
-        if self._tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(self._tmp)
-            self._tmp = None
+        assert self._path is not None, "SpillFile used outside its with-block"
+        parquet = pq.ParquetFile(self._path)
+        for index in range(parquet.num_row_groups):
+            yield parquet.read_row_group(index)
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        _close_and_remove(self._writer, self._path)
+        self._writer, self._path = None, None
 
 
 def write_table(table: pa.Table, output_dir: Path, name: str, *, model: dict[str, str] | None = None) -> Path:

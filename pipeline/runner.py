@@ -22,7 +22,7 @@ from .cache import RowCache, cache_key, code_version, rows_digest
 from .config import MODELS_DIR, PACKAGE_DIR, PipelineConfig
 from .ingest import ingest
 from .io import (
-    ArticleCursor, TableWriter, ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, table_batches, table_path,
+    ArticleCursor, SpillFile, TableWriter, ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, table_batches, table_path,
     update_manifest,
     write_table,
 )
@@ -32,7 +32,7 @@ from .parse import DocCache, parse_articles
 from .claims import ClaimLexicon, extract_claims
 from .conflicts import detect_conflicts
 from .dedup import PairScores, candidate_pairs, claim_infos, deduplicate as cluster_claims, facts_from
-from .entities import AliasTable, entity_mentions, entity_table, link, mentions_from_table, mentions_to_table
+from .entities import AliasTable, entity_mentions, entity_table, link_batches, mentions_from_table, mentions_to_table
 from .places import Gazetteer
 from .report import write_report
 from .schemas import ARTICLE_INDEX_COLUMNS, CANDIDATE_PAIRS, CLAIMS, MENTIONS, SENTENCES
@@ -340,8 +340,10 @@ def stage_segment(ctx: RunContext) -> int:
 def stage_entities(ctx: RunContext) -> int:
     """Named-entity mentions with cross-article entity ids → entities.parquet.
 
-    Mentions are found per article (cached per article); linking needs all of them (the
-    corpus-wide index of this stage), then the rows are written a batch of articles at a time.
+    Mentions are found per article (cached per article) and spilled to a temp file, a row group
+    per batch of articles; linking walks that file batch by batch (`link_batches`), so memory
+    holds one batch of mentions and the linking index (the distinct names), then the rows are
+    written a batch at a time.
     """
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
@@ -351,22 +353,22 @@ def stage_entities(ctx: RunContext) -> int:
         ctx, docs, name="mentions", schema=MENTIONS, code=ENTITIES_CODE, inputs=("sentences",),
         compute=lambda batch, inp: mentions_to_table(entity_mentions(batch, inp["sentences"], docs)),
     )
-    found: list[Any] = []
     computed = 0
-    for table, counts in _annotated_batches(ctx, articles, {"sentences": sentences}, annotate):
-        found.extend(mentions_from_table(table))
-        computed += counts["articles_computed"]
-    ids = link([m for m, _ in found], AliasTable.load())
-    distinct = len({entity_id for entity_id, _ in ids})
-    with TableWriter(ctx.output_dir, "entities", model=ctx.model()) as out:
-        begin = 0
-        while begin < len(found):
-            end = min(begin + ctx.config.stream_articles * 40, len(found))
-            while end < len(found) and found[end][0].article_id == found[end - 1][0].article_id:
-                end += 1  # whole articles per chunk: mention ids count within an article
-            out.write(entity_table(found[begin:end], ids[begin:end]))
-            begin = end
-    ctx.record("entities", started, {"entities": out.rows, "distinct_entities": distinct, "articles_annotated_here": computed})
+    with SpillFile(ctx.output_dir, "mentions", MENTIONS) as spill:
+        for table, counts in _annotated_batches(ctx, articles, {"sentences": sentences}, annotate):
+            spill.write(table)  # one row group per batch: whole articles
+            computed += counts["articles_computed"]
+
+        def batches() -> Iterator[list[tuple[Any, str]]]:
+            return (mentions_from_table(group) for group in spill.groups())
+
+        distinct: set[str] = set()
+        with TableWriter(ctx.output_dir, "entities", model=ctx.model()) as out:
+            found = batches()
+            for ids in link_batches(lambda: ([m for m, _ in group] for group in batches()), AliasTable.load()):
+                out.write(entity_table(next(found), ids))
+                distinct.update(entity_id for entity_id, _ in ids)
+    ctx.record("entities", started, {"entities": out.rows, "distinct_entities": len(distinct), "articles_annotated_here": computed})
     return out.rows
 
 

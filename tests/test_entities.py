@@ -101,3 +101,34 @@ def test_annotate_over_parsed_articles(nlp: Language) -> None:
 def test_missing_alias_table_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(ModelError, match="alias table not found"):
         AliasTable.load(tmp_path / "nope.json")
+
+
+def test_linking_in_article_batches_gives_what_linking_all_at_once_gives() -> None:
+    # The stage links a batch of articles at a time (memory), yet every decision that needs the
+    # whole corpus must still see it: a surname whose full name is in another batch, a name's
+    # majority kind counted over all batches, the surface form most used across batches.
+    from pipeline.entities import link_batches
+
+    mentions = [
+        _m("a", "Russia", "ORG"),
+        _m("a", "Putin", "PERSON"),  # full name only in article c (another batch)
+        _m("b", "Russia", "GPE"),
+        _m("b", "Acme Corp", "ORG"),
+        _m("c", "Vladimir Putin", "PERSON"),
+        _m("c", "Russia", "GPE"),  # GPE twice against ORG once: a place
+        _m("c", "ACME Corp", "ORG"),
+        _m("d", "Acme Corp", "ORG"),  # the more frequent spelling names the entity
+    ]
+    by_article = [[m for m in mentions if m.article_id == a] for a in "abcd"]
+    calls: list[int] = []
+
+    def batches():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return iter(by_article)
+
+    batched = [linked for batch in link_batches(batches, ALIASES) for linked in batch]
+    assert batched == link(mentions, ALIASES)
+    assert batched[1] == batched[4] == ("person:vladimir_putin", "Vladimir Putin")
+    assert batched[0][0] == batched[2][0] == "place:russia"
+    assert batched[3] == batched[6] == ("org:acme_corp", "Acme Corp")
+    assert len(calls) == 4  # one walk per pass

@@ -11,7 +11,7 @@ from pipeline import __version__
 from pipeline.config import SCHEMA_VERSION
 from pipeline.errors import CorruptTableError, LockedError, MissingTableError, OutputError
 from pipeline.ingest import RawInput, ingest
-from pipeline.io import ArticleCursor, TableWriter, ensure_output_dir, output_lock, read_table, table_batches, write_table
+from pipeline.io import ArticleCursor, SpillFile, TableWriter, ensure_output_dir, output_lock, read_table, table_batches, write_table
 
 
 def _articles() -> object:
@@ -137,3 +137,27 @@ def test_table_batches_walk_the_stored_rows_in_order(tmp_path: Path) -> None:
     assert [b.num_rows for b in batches] == [2, 2, 1]
     assert [a for b in batches for a in b["article_id"].to_pylist()] == list("abcde")
     assert batches[0].column_names == ["article_id", "text"]
+
+
+@pytest.mark.parametrize(
+    "fail",
+    [
+        False,  # the with-block ends normally
+        True,  # an error inside it: the temp file goes all the same
+    ],
+)
+def test_spill_file_hands_back_each_write_as_a_group_and_leaves_nothing(tmp_path: Path, fail: bool) -> None:
+    articles = _articles()
+    try:
+        with SpillFile(tmp_path, "articles", articles.schema) as spill:
+            spill.write(articles.slice(0, 1))
+            spill.write(articles.slice(0, 0))  # nothing to write: no empty group
+            spill.write(articles.slice(1, 1))
+            groups = [g["article_id"].to_pylist() for g in spill.groups()]
+            assert groups == [g["article_id"].to_pylist() for g in spill.groups()] == [["a"], ["b"]]
+            assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".spill.tmp")]
+            if fail:
+                raise RuntimeError("stage failed")
+    except RuntimeError:
+        assert fail
+    assert list(tmp_path.iterdir()) == []
