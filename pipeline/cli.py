@@ -124,9 +124,8 @@ def ingest_cmd(input_dir: Path, output_dir: Path, max_article_bytes: int) -> Non
     """Read INPUT (.txt, .jsonl) → OUTPUT/articles.parquet, one row per file or record."""
     from .runner import run_ingest
 
-    table = run_ingest(input_dir, output_dir, config=_config(1, max_article_bytes))
-    ok = sum(1 for s in table["status"].to_pylist() if s == "ok")
-    click.echo(f"articles: {ok} accepted / {table.num_rows - ok} rejected")
+    ingested = run_ingest(input_dir, output_dir, config=_config(1, max_article_bytes))
+    click.echo(f"articles: {ingested.ok} accepted / {ingested.articles - ingested.ok} rejected")
 
 
 def _stage_command(name: str, help_text: str) -> None:

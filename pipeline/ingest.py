@@ -9,10 +9,11 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -25,11 +26,16 @@ from .schemas import ARTICLES, table_from_rows
 
 @dataclass(frozen=True, slots=True)
 class RawInput:
-    """One input file as bytes, or the reason it could not be read."""
+    """One input file as bytes, or the reason it could not be read.
+
+    A JSON Lines file, which may hold a whole corpus, can come as `lines` instead of `data`: a
+    function that opens it and yields its lines, so it is read one record at a time.
+    """
 
     source: str
     data: bytes | None
     read_error: str | None = None
+    lines: Callable[[], Iterator[bytes]] | None = None
 
 
 _BYLINE = re.compile(r"^by\s+(?P<author>.+?)\s+(?P<views>\d[\d,]*)\s+views?\s*$", re.IGNORECASE)
@@ -52,9 +58,18 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def ingest(inputs: Iterable[RawInput], *, config: PipelineConfig = DEFAULT_CONFIG) -> pa.Table:
     """One articles row per input file or JSON Lines record, accepted or rejected."""
-    rows: list[dict[str, object]] = []
+    return table_from_rows(list(ingest_rows(sorted(inputs, key=lambda r: r.source), config=config)), ARTICLES)
+
+
+def ingest_rows(inputs: Iterable[RawInput], *, config: PipelineConfig = DEFAULT_CONFIG) -> Iterator[dict[str, object]]:
+    """`ingest`'s rows as a stream, for inputs that come in source order (as `read_inputs` lists
+    them): an id seen before is a duplicate, so the order decides which copy is kept."""
     seen: dict[str, str] = {}
-    for raw in sorted(inputs, key=lambda r: r.source):
+    last: str | None = None
+    for raw in inputs:
+        if last is not None and raw.source < last:
+            raise ValueError(f"inputs must come in source order, got {raw.source!r} after {last!r}")
+        last = raw.source
         for row in _rows_for_input(raw, config=config):
             if row["status"] == "ok":
                 first = seen.get(str(row["article_id"]))
@@ -62,8 +77,7 @@ def ingest(inputs: Iterable[RawInput], *, config: PipelineConfig = DEFAULT_CONFI
                     row = _rejected(str(row["source"]), _row_bytes(row), f"duplicate article id '{row['article_id']}' (first seen in {first})")
                 else:
                     seen[str(row["article_id"])] = str(row["source"])
-            rows.append(row)
-    return table_from_rows(rows, ARTICLES)
+            yield row
 
 
 def _row_bytes(row: dict[str, object]) -> bytes:
@@ -72,7 +86,7 @@ def _row_bytes(row: dict[str, object]) -> bytes:
 
 def _rows_for_input(raw: RawInput, *, config: PipelineConfig) -> Iterator[dict[str, object]]:
     suffix = PurePosixPath(raw.source).suffix.lower()
-    if raw.data is None:
+    if raw.data is None and (raw.lines is None or raw.read_error):
         yield _rejected(raw.source, b"", raw.read_error or "cannot read file")
         return
     if suffix in config.jsonl_suffixes:
@@ -113,23 +127,31 @@ def _text_row(raw: RawInput, *, config: PipelineConfig) -> dict[str, object]:
 
 
 def _jsonl_rows(raw: RawInput, *, config: PipelineConfig) -> Iterator[dict[str, object]]:
-    assert raw.data is not None
-    data = raw.data
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    lines = data.split(b"\n")
-    if not any(line.strip() for line in lines):
-        yield _rejected(raw.source, raw.data, "empty file: no JSON Lines records")
-        return
+    """One row per record, reading the file a line at a time; a file with no record is one rejected row."""
+    lines = raw.lines() if raw.lines is not None else iter(io.BytesIO(raw.data or b""))
+    whole = hashlib.sha256()  # of the file's bytes, for the row of a file with no records
     stem = PurePosixPath(raw.source).with_suffix("").as_posix()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        source = f"{raw.source}:{number}"
-        try:
-            yield _record_row(line, source=source, stem=stem, config=config)
-        except ArticleRejected as exc:
-            yield _rejected(source, line, f"line {number}: {exc.reason}")
+    any_record = False
+    number = 0
+    try:
+        for number, line in enumerate(lines, start=1):
+            whole.update(line)
+            line = line[:-1] if line.endswith(b"\n") else line
+            if number == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8) :]
+            if not line.strip():
+                continue
+            any_record = True
+            source = f"{raw.source}:{number}"
+            try:
+                yield _record_row(line, source=source, stem=stem, config=config)
+            except ArticleRejected as exc:
+                yield _rejected(source, line, f"line {number}: {exc.reason}")
+    except OSError as exc:
+        yield _rejected(f"{raw.source}:{number + 1}", b"", f"cannot read file after line {number}: {exc.strerror or exc}")
+        return
+    if not any_record:
+        yield _rejected(raw.source, b"", "empty file: no JSON Lines records", digest=whole.hexdigest())
 
 
 def _record_row(line: bytes, *, source: str, stem: str, config: PipelineConfig) -> dict[str, object]:
@@ -351,7 +373,7 @@ def _accepted(
     }
 
 
-def _rejected(source: str, data: bytes, reason: str) -> dict[str, object]:
+def _rejected(source: str, data: bytes, reason: str, *, digest: str | None = None) -> dict[str, object]:
     return {
         "article_id": f"rejected:{source}",
         "source": source,
@@ -367,5 +389,5 @@ def _rejected(source: str, data: bytes, reason: str) -> dict[str, object]:
         "n_chars": None,
         "status": "rejected",
         "error": reason,
-        "content_sha256": hashlib.sha256(data).hexdigest(),
+        "content_sha256": digest or hashlib.sha256(data).hexdigest(),
     }

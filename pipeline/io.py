@@ -11,6 +11,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -69,9 +70,19 @@ def read_inputs(input_dir: Path, *, config: PipelineConfig) -> Iterator[RawInput
             if size > config.max_article_bytes and path.suffix.lower() not in config.jsonl_suffixes:
                 yield RawInput(name, None, f"file is {size / 1e6:.1f} MB, over the {config.max_article_bytes / 1e6:g} MB limit (max_article_bytes)")
                 continue
+            if path.suffix.lower() in config.jsonl_suffixes:
+                with path.open("rb"):  # readable now; its records are read one line at a time later
+                    pass
+                yield RawInput(name, None, lines=lambda path=path: _lines_of(path))  # type: ignore[misc]
+                continue
             yield RawInput(name, path.read_bytes())
         except OSError as exc:
             yield RawInput(name, None, f"cannot read file: {exc.strerror or exc}")
+
+
+def _lines_of(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        yield from fh
 
 
 def sha256_file(path: Path) -> str:
@@ -248,19 +259,50 @@ class SpillFile:
             except OSError as exc:
                 raise OutputError(f"{self._path}: cannot write a temp file: {exc.strerror or exc}") from exc
 
-    def groups(self) -> Iterator[pa.Table]:
-        """The written row groups, in order (the file is closed for writing on the first call)."""
+    def finished(self) -> str:
+        """The file's path, closed for writing: what was written is all there is to read."""
         if self._writer is not None:
             self._writer.close()
             self._writer = None
         assert self._path is not None, "SpillFile used outside its with-block"
-        parquet = pq.ParquetFile(self._path)
+        return self._path
+
+    def groups(self) -> Iterator[pa.Table]:
+        """The written row groups, in order (the file is closed for writing on the first call)."""
+        parquet = pq.ParquetFile(self.finished())
         for index in range(parquet.num_row_groups):
             yield parquet.read_row_group(index)
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         _close_and_remove(self._writer, self._path)
         self._writer, self._path = None, None
+
+
+#: Memory DuckDB may use to sort a table that came in several batches; beyond it, it sorts on disk.
+SORT_MEMORY = "512MB"
+
+
+def write_sorted(spill: SpillFile, output_dir: Path, name: str, *, model: dict[str, str] | None = None, rows: int = 4_096) -> int:
+    """Write the rows in `spill` as the named table, in its stable order, without holding them all:
+    DuckDB sorts them (an external sort, spilling to a temp folder beside the tables). Returns the rows."""
+    import duckdb
+
+    keys = ", ".join(f'"{k}"' for k in SORT_KEYS[name])
+    scratch = tempfile.mkdtemp(prefix=f".{name}.sort.", dir=output_dir)
+    try:
+        con = duckdb.connect(config={"memory_limit": SORT_MEMORY, "temp_directory": scratch, "threads": 1})
+        try:
+            reader = con.read_parquet(spill.finished()).order(keys).to_arrow_reader(rows)
+            with TableWriter(output_dir, name, model=model) as out:
+                for batch in reader:
+                    out.write(pa.Table.from_batches([batch]))
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise OutputError(f"{table_path(output_dir, name)}: cannot sort the table: {exc}") from exc
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return out.rows
 
 
 def write_table(table: pa.Table, output_dir: Path, name: str, *, model: dict[str, str] | None = None) -> Path:

@@ -20,10 +20,10 @@ import pyarrow.compute as pc
 from . import __version__
 from .cache import RowCache, cache_key, code_version, rows_digest
 from .config import MODELS_DIR, PACKAGE_DIR, PipelineConfig
-from .ingest import ingest
+from .ingest import RawInput, ingest_rows
 from .io import (
     ArticleCursor, SpillFile, TableWriter, ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, table_batches, table_path,
-    update_manifest,
+    update_manifest, write_sorted,
     write_table,
 )
 from .nlp import model_info, nlp_for
@@ -35,7 +35,7 @@ from .dedup import PairScores, candidate_pairs, claim_infos, deduplicate as clus
 from .entities import AliasTable, entity_mentions, entity_table, link_batches, mentions_from_table, mentions_to_table
 from .places import Gazetteer
 from .report import write_report
-from .schemas import ARTICLE_INDEX_COLUMNS, CANDIDATE_PAIRS, CLAIMS, MENTIONS, SENTENCES
+from .schemas import ARTICLE_INDEX_COLUMNS, ARTICLES, CANDIDATE_PAIRS, CLAIMS, MENTIONS, SENTENCES, table_from_rows
 from .segment import segment
 from .timexes import annotate_timexes
 
@@ -210,16 +210,53 @@ class RunContext:
         )
 
 
-def stage_ingest(ctx: RunContext, input_dir: Path) -> pa.Table:
-    """Read the input folder and write articles.parquet."""
+#: Articles rows ingest gathers before spilling them (a run with fewer sorts them in memory).
+INGEST_BATCH = 4_096
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """What ingest wrote: the articles table's rows, and how many were accepted."""
+
+    articles: int
+    ok: int
+
+
+def stage_ingest(ctx: RunContext, input_dir: Path) -> Ingested:
+    """Read the input folder and write articles.parquet, holding at most `INGEST_BATCH` rows.
+
+    Inputs are read one file (one JSON Lines record) at a time; more rows than one batch are
+    spilled to a temp file and sorted into the table's order by DuckDB.
+    """
     started = time.perf_counter()
-    raws = list(read_inputs(input_dir, config=ctx.config))
-    table = ingest(raws, config=ctx.config)
-    ctx.write(table, "articles")
-    ok = int(pc.sum(pc.equal(table["status"], "ok")).as_py() or 0)
-    hashes = {r.source: sha256_file(input_dir / r.source) for r in raws if r.data is not None}
-    ctx.record("ingest", started, {"articles": table.num_rows, "ok": ok, "rejected": table.num_rows - ok}, hashes)
-    return table
+    hashes: dict[str, str] = {}
+
+    def raws() -> Iterator[RawInput]:
+        for raw in read_inputs(input_dir, config=ctx.config):
+            if raw.data is not None or raw.lines is not None:
+                hashes[raw.source] = sha256_file(input_dir / raw.source)
+            yield raw
+
+    ok = 0
+    with SpillFile(ctx.output_dir, "articles", ARTICLES) as spill:
+        batch: list[dict[str, object]] = []
+        spilled = 0
+        for row in ingest_rows(raws(), config=ctx.config):
+            ok += row["status"] == "ok"
+            batch.append(row)
+            if len(batch) == INGEST_BATCH:
+                spill.write(table_from_rows(batch, ARTICLES))
+                spilled += len(batch)
+                batch = []
+        if spilled:
+            spill.write(table_from_rows(batch, ARTICLES))
+            rows = write_sorted(spill, ctx.output_dir, "articles", model=ctx.model())
+        else:
+            table = table_from_rows(batch, ARTICLES)
+            ctx.write(table, "articles")
+            rows = table.num_rows
+    ctx.record("ingest", started, {"articles": rows, "ok": ok, "rejected": rows - ok}, hashes)
+    return Ingested(rows, ok)
 
 
 def article_batches(articles: pa.Table, size: int) -> Iterator[pa.Table]:
@@ -539,11 +576,10 @@ def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progre
         ctx.while_parsing = lambda: _ready_later_stages(ctx)
         seconds: dict[str, float] = {}
         started = time.perf_counter()
-        articles = stage_ingest(ctx, input_dir)
+        ingested = stage_ingest(ctx, input_dir)
         seconds["ingest"] = time.perf_counter() - started
-        rows = {"articles": articles.num_rows}
-        ok = int(pc.sum(pc.equal(articles["status"], "ok")).as_py() or 0)
-        del articles  # the texts: the stages read them from the table, a batch at a time, only to parse
+        rows = {"articles": ingested.articles}
+        ok = ingested.ok
         for name, fn in STAGES.items():
             started = time.perf_counter()
             rows[STAGE_TABLES[name]] = fn(ctx)
@@ -560,7 +596,7 @@ def run_stage(name: str, output_dir: Path, *, config: PipelineConfig, progress: 
         return STAGES[name](RunContext(output_dir, config, progress=progress))
 
 
-def run_ingest(input_dir: Path, output_dir: Path, *, config: PipelineConfig) -> pa.Table:
+def run_ingest(input_dir: Path, output_dir: Path, *, config: PipelineConfig) -> Ingested:
     """The ingest stage alone, under the output folder's lock."""
     ensure_output_dir(output_dir)
     with output_lock(output_dir):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import io
 import json
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from pipeline.config import PipelineConfig
@@ -151,3 +154,51 @@ def test_unreadable_and_unsupported_files_are_rejected() -> None:
 def test_config_validates_where_it_enters() -> None:
     with pytest.raises(ValueError, match="max_article_bytes must be a positive"):
         PipelineConfig(max_article_bytes=0)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'\xef\xbb\xbf{"id": "a", "text": "It rained in Paris on Monday."}\n\n{"id": "b"}\n',  # BOM, blank line, a bad record
+        b"\n  \n",  # no records: one rejected row for the file
+        b'{"id": "c", "text": "The mayor resigned on Friday."}',  # no final newline
+        b"",  # empty
+    ],
+)
+def test_json_lines_read_line_by_line_give_the_rows_read_whole(data: bytes) -> None:
+    # read_inputs hands JSON Lines files over as a line reader (a file can be a whole corpus)
+    whole = ingest([RawInput("feed.jsonl", data)])
+    streamed = ingest([RawInput("feed.jsonl", None, lines=lambda: iter(io.BytesIO(data)))])
+    assert streamed.equals(whole)
+
+
+def test_streamed_inputs_out_of_source_order_are_refused() -> None:
+    from pipeline.ingest import ingest_rows
+
+    with pytest.raises(ValueError, match="source order"):
+        list(ingest_rows([RawInput("b.txt", b"One."), RawInput("a.txt", b"Two.")]))
+
+
+def test_ingest_in_spilled_batches_writes_the_table_one_batch_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past INGEST_BATCH rows, ingest spills its rows and DuckDB sorts them into the table's order:
+    # the table must be the one sorted in memory, ids with accents and case included, duplicates
+    # and rejected rows too.
+    from pipeline import runner
+    from pipeline.config import PipelineConfig
+
+    inp = tmp_path / "in"
+    inp.mkdir()
+    records = [{"id": i, "text": f"Story {i} says the bridge reopened on Monday."} for i in ["zeta", "Éclair", "alpha", "Beta", "alpha", "ébène"]]
+    (inp / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records) + "not json\n", encoding="utf-8")
+    (inp / "m.txt").write_text("Title\n\nThe council met on Tuesday and approved the budget.", encoding="utf-8")
+    (inp / "b.pdf").write_bytes(b"%PDF-1.4")
+    tables = {}
+    for batch in (2, 10_000):
+        monkeypatch.setattr(runner, "INGEST_BATCH", batch)
+        out = tmp_path / f"out{batch}"
+        ingested = runner.run_ingest(inp, out, config=PipelineConfig())
+        tables[batch] = pq.read_table(out / "articles.parquet")
+        assert (ingested.articles, ingested.ok) == (9, 6)
+        assert not [p for p in out.iterdir() if ".tmp" in p.name or ".sort." in p.name]  # no spill left
+    assert tables[2].equals(tables[10_000])
+    assert tables[2].schema.metadata == tables[10_000].schema.metadata
