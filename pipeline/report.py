@@ -493,7 +493,10 @@ def write_report(output_dir: Path | str, *, title: str = "Conflicts report", gen
     from .io import atomic_write_bytes, read_table  # local: keeps render_report importable without I/O
 
     out = Path(output_dir)
-    tables = {n: read_table(out, n) for n in ("articles", "sentences", "claims", "claim_clusters", "conflicts")}
+    from .schemas import ARTICLE_INDEX_COLUMNS
+
+    tables = {n: read_table(out, n) for n in ("sentences", "claims", "claim_clusters", "conflicts")}
+    tables["articles"] = read_table(out, "articles", columns=ARTICLE_INDEX_COLUMNS)  # the texts are not shown
     page = render_report(
         tables["articles"],
         tables["sentences"],

@@ -53,6 +53,9 @@ CLAIMS_CODE = (
 )
 #: Code and data whose change makes dedup's cached candidate pairs and text scores stale.
 PAIRS_CODE = (PACKAGE_DIR / "dedup.py", PACKAGE_DIR / "similarity.py", MODELS_DIR / "similarity")
+#: What conflicts reads of the entities and timexes tables (the names and the dates it reports).
+CONFLICTS_ENTITY_COLUMNS = ("entity_id", "canonical_name")
+CONFLICTS_TIMEX_COLUMNS = ("timex_id", "text", "value")
 #: Fewer articles than twice this run the stages after parsing in one process (forking costs more).
 MIN_PARALLEL_ARTICLES = 8
 
@@ -494,8 +497,8 @@ def stage_conflicts(ctx: RunContext) -> int:
     table = detect_conflicts(
         claims,
         read_table(ctx.output_dir, "claim_clusters"),
-        read_table(ctx.output_dir, "entities"),
-        read_table(ctx.output_dir, "timexes"),
+        read_table(ctx.output_dir, "entities", columns=CONFLICTS_ENTITY_COLUMNS),
+        read_table(ctx.output_dir, "timexes", columns=CONFLICTS_TIMEX_COLUMNS),
         ctx.claim_infos(claims, articles),
         scorer=scorer,
         places=places,
