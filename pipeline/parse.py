@@ -17,6 +17,7 @@ from typing import Any
 import numpy
 import pyarrow as pa
 from spacy.language import Language
+from srsly.msgpack import msgpack_decoders
 from spacy.tokens import Doc, DocBin
 
 from .errors import InputError
@@ -33,6 +34,25 @@ KEEP_DOCS = 1024
 #: Articles whose texts are read ahead for parsing: the parse reads at most two such windows of
 #: texts at a time, whatever the corpus size.
 PARSE_WINDOW = 2048
+
+
+def _decoders_looked_up_once() -> None:
+    """Make srsly look up its msgpack decoders once per process, not once per parse loaded.
+
+    srsly asks its registry for every decoder on each unpack, and the registry scans the installed
+    packages' entry points each time: about 1 ms, a third of loading a news article's parse. The
+    entry points are fixed for the process (catalogue reads them once, at import), and nothing here
+    registers a decoder later, so the first answer stays right.
+    """
+    if "get_all" not in vars(msgpack_decoders):
+        found = dict(msgpack_decoders.get_all())
+        msgpack_decoders.get_all = lambda: dict(found)  # type: ignore[method-assign]
+
+
+def load_doc(data: bytes, vocab: Any) -> Doc:
+    """The Doc stored in one parse-cache file's bytes (a DocBin of one Doc)."""
+    _decoders_looked_up_once()
+    return next(iter(DocBin().from_bytes(data).get_docs(vocab)))
 
 
 class DocCache(Mapping[str, Doc]):
@@ -104,7 +124,7 @@ class DocCache(Mapping[str, Doc]):
             self._recent.move_to_end(article_id)
             return doc
         data = self.path_for(article_id).read_bytes()
-        doc = next(iter(DocBin().from_bytes(data).get_docs(self._nlp.vocab)))
+        doc = load_doc(data, self._nlp.vocab)
         self._recent[article_id] = doc
         if len(self._recent) > self._keep:
             self._recent.popitem(last=False)
@@ -130,6 +150,7 @@ def parse_articles(
     engine: str = "local",
     scheduler: str | None = None,
     while_parsing: Callable[[], object] | None = None,
+    after_parse: AfterParse | None = None,
     window: int = PARSE_WINDOW,
 ) -> tuple[DocCache, int]:
     """Parse every accepted article not yet in the cache; returns the cache and how many were parsed.
@@ -141,6 +162,9 @@ def parse_articles(
     With several processes (or the Dask engine) each worker loads the model once, parses a
     length-balanced chunk of articles and writes their cache files itself, so only ids travel back;
     meanwhile this process runs `while_parsing` (work of later stages it would otherwise wait for).
+    `after_parse(article_id, parse_key, doc)` runs wherever an article was just parsed (a local
+    worker, or inline), for per-article work that needs only its parse; the Dask engine skips it,
+    and the stages do that work themselves.
     """
     if window < 1:
         raise ValueError(f"window must be a positive integer, got {window!r}")
@@ -183,7 +207,7 @@ def parse_articles(
     elif processes > 1 and len(todo) > 1:
         _parse_pool(
             windows(), model=model_name, max_length=nlp.max_length, batch_size=batch_size, workers=processes, progress=progress,
-            total=len(todo), on_chunk=cache.prime, while_parsing=while_parsing,
+            total=len(todo), on_chunk=cache.prime, while_parsing=while_parsing, after_parse=after_parse,
         )
     else:
         bar = _bar(len(todo), progress)
@@ -193,11 +217,18 @@ def parse_articles(
             bar(1)
 
         for items in windows():
-            _parse_chunk(items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, nlp=nlp, on_doc=on_doc)
+            _parse_chunk(
+                items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, nlp=nlp, on_doc=on_doc,
+                after_parse=after_parse,
+            )
     return cache, len(todo)
 
 
 Item = tuple[str, str, str, str | None]  # article_id, text, cache file path, published (ISO)
+#: Per-article work on a fresh parse: (article_id, parse key, Doc) -> None.
+AfterParse = Callable[[str, str, Doc], None]
+#: `after_parse` of the running local pool: set before it forks, so workers inherit it unpickled.
+_AFTER_PARSE: AfterParse | None = None
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -223,11 +254,13 @@ def _parse_chunk(
     batch_size: int,
     nlp: Language | None = None,
     on_doc: Callable[[str, Doc], None] | None = None,
+    after_parse: AfterParse | None = None,
 ) -> list[str]:
     """Parse articles and write each parse to its cache file (runs in a worker, or inline)."""
     from .nlp import load_nlp
 
     nlp = nlp or load_nlp(model, max_length=max_length)
+    after_parse = after_parse or _AFTER_PARSE
     stream = nlp.pipe(((t, (a, p, d, t)) for a, t, p, d in items), as_tuples=True, batch_size=batch_size)
     done = []
     for doc, (article_id, path, published, text) in stream:
@@ -238,6 +271,8 @@ def _parse_chunk(
         day = dt.date.fromisoformat(published) if published else None
         found = find_timexes(doc, published=day, text=text)
         atomic_write_bytes(timex_path(Path(path), day), json.dumps([timex_to_json(t) for t in found]).encode(), durable=False)
+        if after_parse is not None:
+            after_parse(article_id, Path(path).stem, doc)
         if on_doc is not None:
             on_doc(article_id, doc)
         done.append(article_id)
@@ -255,6 +290,7 @@ def _parse_pool(
     total: int,
     on_chunk: Callable[[list[str]], object] | None = None,
     while_parsing: Callable[[], object] | None = None,
+    after_parse: AfterParse | None = None,
 ) -> None:
     """Parse in a local process pool (fork: workers inherit the already loaded model).
 
@@ -268,28 +304,33 @@ def _parse_pool(
 
     from .parallel import frozen_heap
 
+    global _AFTER_PARSE
     bar = _bar(total, progress)
     context = multiprocessing.get_context("fork")
-    with frozen_heap(), concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: set[concurrent.futures.Future[list[str]]] = set()
+    _AFTER_PARSE = after_parse
+    try:
+        with frozen_heap(), concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            pending: set[concurrent.futures.Future[list[str]]] = set()
 
-        def finish(futures: Iterable[concurrent.futures.Future[list[str]]]) -> None:
-            for future in futures:
-                pending.discard(future)
-                done = future.result()
-                bar(len(done))
-                if on_chunk is not None:
-                    on_chunk(done)
+            def finish(futures: Iterable[concurrent.futures.Future[list[str]]]) -> None:
+                for future in futures:
+                    pending.discard(future)
+                    done = future.result()
+                    bar(len(done))
+                    if on_chunk is not None:
+                        on_chunk(done)
 
-        for index, items in enumerate(windows):
-            submitted = [pool.submit(_parse_chunk, c, model=model, max_length=max_length, batch_size=batch_size) for c in _chunks(items, workers * 4)]
-            if index == 0 and while_parsing is not None:
-                while_parsing()
-            while len(pending) > 0:  # the window before this one: parsed before another is read
+            for index, items in enumerate(windows):
+                submitted = [pool.submit(_parse_chunk, c, model=model, max_length=max_length, batch_size=batch_size) for c in _chunks(items, workers * 4)]
+                if index == 0 and while_parsing is not None:
+                    while_parsing()
+                while len(pending) > 0:  # the window before this one: parsed before another is read
+                    finish(concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED).done)
+                pending.update(submitted)
+            while pending:
                 finish(concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED).done)
-            pending.update(submitted)
-        while pending:
-            finish(concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED).done)
+    finally:
+        _AFTER_PARSE = None
 
 
 def _parse_dask(

@@ -81,6 +81,10 @@ class RunContext:
     _claim_models: tuple[Any, ClaimLexicon] | None = None
     #: Run by this process while parse workers parse (run_all: what the later stages import and load).
     while_parsing: Callable[[], object] | None = None
+    #: Articles whose sentences and mentions the parse found and cached as it parsed them (this run).
+    segmented_while_parsing: int = 0
+    #: Whether that was every accepted article (then segment and entities only read the cache).
+    all_segmented_while_parsing: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
     def nlp(self) -> Any:
@@ -105,7 +109,11 @@ class RunContext:
                 engine=self.config.engine,
                 scheduler=self.config.scheduler,
                 while_parsing=self.while_parsing,
+                after_parse=SegmentAndMentions.of(self),
             )
+            ok = int(pc.sum(pc.equal(articles["status"], "ok")).as_py() or 0)
+            self.segmented_while_parsing = parsed if self.config.engine == "local" else 0
+            self.all_segmented_while_parsing = self.segmented_while_parsing == ok
             if self.workers(articles.num_rows) > 1:  # before the stages fork their workers
                 self._docs.prime(self._docs)
             self.timings["parse"] = time.perf_counter() - started
@@ -316,6 +324,23 @@ def _annotated_batches(
     return ordered_map(lambda item: annotate(*item), work(), processes=workers)
 
 
+@dataclass(frozen=True)
+class ArticleRows:
+    """One stage's per-article cache in OUTPUT/.cache/<name>: an article's rows under a key of its id,
+    its parse key (content + model), its rows in each input table, the settings and the `code` files."""
+
+    cache: RowCache
+    version: str
+
+    @classmethod
+    def of(cls, ctx: RunContext, name: str, schema: pa.Schema, code: Sequence[Path]) -> ArticleRows:
+        return cls(RowCache(ctx.output_dir / CACHE_DIR / name, schema), cache_key(name, code_version(code), ctx.config.fingerprint()))
+
+    def key(self, article_id: str, parse_key: str, inputs: Sequence[pa.Table] = ()) -> str:
+        # the id too: copies of one text share a parse, but their rows carry their own ids
+        return cache_key(self.version, article_id, parse_key, *(rows_digest(t) for t in inputs))
+
+
 def _per_article_cache(
     ctx: RunContext,
     docs: DocCache,
@@ -326,14 +351,13 @@ def _per_article_cache(
     inputs: Sequence[str],
     compute: Callable[[pa.Table, dict[str, pa.Table]], pa.Table],
 ) -> Callable[[pa.Table, dict[str, pa.Table]], Annotated]:
-    """Wrap a per-article computation with the per-article cache in OUTPUT/.cache/<name>.
+    """Wrap a per-article computation with its per-article cache (`ArticleRows`).
 
-    An article's key hashes its id, its parse key (content + model), its rows in each input table, the
-    settings and the `code` files: only articles whose key has no entry are computed (together, in
-    one call), and their rows are stored per article. Rows come back in article order.
+    Only articles whose key has no entry are computed (together, in one call), and their rows are
+    stored per article. Rows come back in article order.
     """
-    cache = RowCache(ctx.output_dir / CACHE_DIR / name, schema)
-    version = cache_key(name, code_version(code), ctx.config.fingerprint())
+    rows = ArticleRows.of(ctx, name, schema, code)
+    cache = rows.cache
 
     def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> Annotated:
         ok = batch.filter(pc.equal(batch["status"], "ok"))
@@ -341,8 +365,7 @@ def _per_article_cache(
         todo: dict[str, str] = {}
         for article_id in ok["article_id"].to_pylist():
             own = [inp[t].filter(pc.equal(inp[t]["article_id"], article_id)) for t in inputs]
-            # the id too: copies of one text share a parse, but their rows carry their own ids
-            key = cache_key(version, article_id, docs.key_of(article_id), *(rows_digest(t) for t in own))
+            key = rows.key(article_id, docs.key_of(article_id), own)
             cached = cache.get(key)
             if cached is None:
                 todo[article_id] = key
@@ -363,6 +386,41 @@ def _per_article_cache(
     return annotate
 
 
+#: The columns of sentences.parquet the entities stage reads (and its mention cache keys hash).
+ENTITY_SENTENCE_COLUMNS = ["article_id", "sentence_id", "start_char", "end_char"]
+
+
+@dataclass(frozen=True)
+class SegmentAndMentions:
+    """Sentences and entity mentions of an article, found by the parse worker that just parsed it.
+
+    They need only the article's own parse, so they are computed where it is still in memory and
+    stored under the keys the segment and entities stages look up: those stages then only read
+    the cache, and no process reloads the parses or forks workers for them.
+    """
+
+    sentences: ArticleRows
+    mentions: ArticleRows
+    config: PipelineConfig
+
+    @classmethod
+    def of(cls, ctx: RunContext) -> SegmentAndMentions:
+        return cls(
+            ArticleRows.of(ctx, "sentences", SENTENCES, SEGMENT_CODE),
+            ArticleRows.of(ctx, "mentions", MENTIONS, ENTITIES_CODE),
+            ctx.config,
+        )
+
+    def __call__(self, article_id: str, parse_key: str, doc: Any) -> None:
+        docs = {article_id: doc}
+        article = pa.table({"article_id": [article_id], "status": ["ok"]})
+        sentences = segment(article, docs, config=self.config).cast(SENTENCES)
+        self.sentences.cache.put(self.sentences.key(article_id, parse_key), sentences)
+        own = sentences.select(ENTITY_SENTENCE_COLUMNS)
+        found = mentions_to_table(entity_mentions(article, own, docs))
+        self.mentions.cache.put(self.mentions.key(article_id, parse_key, [own]), found)
+
+
 def stage_segment(ctx: RunContext) -> int:
     """Parse the accepted articles (cached) and write sentences.parquet (cached per article)."""
     started = time.perf_counter()
@@ -372,8 +430,9 @@ def stage_segment(ctx: RunContext) -> int:
         ctx, docs, name="sentences", schema=SENTENCES, code=SEGMENT_CODE, inputs=(),
         compute=lambda batch, _: segment(batch, docs, config=ctx.config),
     )
-    rows, counts = _stream(ctx, "sentences", articles, [], annotate)
-    ctx.record("segment", started, {"sentences": rows, "articles_segmented": counts["articles_computed"]})
+    # When the parse found them all, the stage only reads the cache: forking would cost more.
+    rows, counts = _stream(ctx, "sentences", articles, [], annotate, processes=1 if ctx.all_segmented_while_parsing else None)
+    ctx.record("segment", started, {"sentences": rows, "articles_segmented": counts["articles_computed"] + ctx.segmented_while_parsing})
     return rows
 
 
@@ -388,14 +447,15 @@ def stage_entities(ctx: RunContext) -> int:
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
     docs = ctx.docs(articles)
-    sentences = ArticleCursor(ctx.output_dir, "sentences", columns=["article_id", "sentence_id", "start_char", "end_char"])
+    sentences = ArticleCursor(ctx.output_dir, "sentences", columns=ENTITY_SENTENCE_COLUMNS)
     annotate = _per_article_cache(
         ctx, docs, name="mentions", schema=MENTIONS, code=ENTITIES_CODE, inputs=("sentences",),
         compute=lambda batch, inp: mentions_to_table(entity_mentions(batch, inp["sentences"], docs)),
     )
     computed = 0
     with SpillFile(ctx.output_dir, "mentions", MENTIONS) as spill:
-        for table, counts in _annotated_batches(ctx, articles, {"sentences": sentences}, annotate):
+        processes = 1 if ctx.all_segmented_while_parsing else None  # then the mentions are all cached
+        for table, counts in _annotated_batches(ctx, articles, {"sentences": sentences}, annotate, processes=processes):
             spill.write(table)  # one row group per batch: whole articles
             computed += counts["articles_computed"]
 
@@ -408,7 +468,7 @@ def stage_entities(ctx: RunContext) -> int:
             for ids in link_batches(lambda: ([m for m, _ in group] for group in batches()), AliasTable.load()):
                 out.write(entity_table(next(found), ids))
                 distinct.update(entity_id for entity_id, _ in ids)
-    ctx.record("entities", started, {"entities": out.rows, "distinct_entities": len(distinct), "articles_annotated_here": computed})
+    ctx.record("entities", started, {"entities": out.rows, "distinct_entities": len(distinct), "articles_annotated_here": computed + ctx.segmented_while_parsing})
     return out.rows
 
 

@@ -153,3 +153,38 @@ def test_timexes_stage_forks_only_to_find_missing_timexes(
     runner.run_stage("timexes", out, config=config)
     assert asked == [expected_processes]
     assert pq.read_table(out / "timexes.parquet").equals(expected)
+
+
+def test_parse_workers_segment_and_find_mentions_so_those_stages_do_not_fork(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A cold 2-process run: the parse workers cache each article's sentences and mentions as they
+    parse it, so the segment and entities stages only read the cache, in this process; the tables
+    are the 1-process run's, and the counters still say every article was segmented."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from pipeline import runner
+    from pipeline.config import PipelineConfig
+
+    from conftest import spy_processes
+
+    n = 2 * runner.MIN_PARALLEL_ARTICLES + 4
+    records = [
+        {"id": f"story-{k:02d}", "published": f"2024-05-{k + 1:02d}",
+         "text": f"Mayor Jane Smith said on Monday that {k + 3} people were hurt in Denver. Smith visited the site."}
+        for k in range(n)
+    ]
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    runner.run_all(inp, tmp_path / "one", config=PipelineConfig(processes=1))
+    asked = spy_processes(monkeypatch, runner)
+    runner.run_all(inp, tmp_path / "two", config=PipelineConfig(processes=2))
+    assert asked[:2] == [1, 1]  # segment, then entities: no workers forked
+    assert 2 in asked  # the work that needs every article's rows (claims, ...) still forks
+    for table in ("sentences", "entities", "timexes", "claims"):
+        one, two = pq.read_table(tmp_path / "one" / f"{table}.parquet"), pq.read_table(tmp_path / "two" / f"{table}.parquet")
+        assert two.num_rows > 0 and two.equals(one), table
+    stages = json.loads((tmp_path / "two" / "manifest.json").read_text())["stages"]
+    assert stages["segment"]["rows"]["articles_segmented"] == n
+    assert stages["entities"]["rows"]["articles_annotated_here"] == n

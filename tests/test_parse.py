@@ -124,6 +124,33 @@ def test_primed_parses_are_served_from_memory_first_articles_only(tmp_path: Path
         fresh["a2"]  # not primed: read from disk, which is gone
 
 
+def test_loading_parses_scans_entry_points_once_and_gives_spacys_docs(tmp_path: Path, nlp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # srsly's decoder registry scanned the installed packages' entry points on every parse loaded
+    # (a third of the load); the cache asks once per process, and loads the same Doc as DocBin does.
+    import catalogue
+    from spacy.tokens import DocBin
+
+    from pipeline.parse import DocCache, load_doc, parse_articles
+
+    ids, articles = _articles(3)
+    parsed, _ = parse_articles(articles, nlp=nlp, cache_dir=tmp_path / "docs", processes=1)
+    scans: list[object] = []
+    original = catalogue.Registry.get_entry_points
+    monkeypatch.setattr(catalogue.Registry, "get_entry_points", lambda self: scans.append(self) or original(self))
+    import srsly.msgpack
+
+    if "get_all" in vars(srsly.msgpack.msgpack_decoders):  # as in a fresh process
+        monkeypatch.delattr(srsly.msgpack.msgpack_decoders, "get_all")
+    fresh = DocCache(nlp, tmp_path / "docs", {a: parsed.key_of(a) for a in ids})
+    for a in ids:
+        data = fresh.path_for(a).read_bytes()
+        ours = load_doc(data, nlp.vocab)
+        stock = next(iter(DocBin().from_bytes(data).get_docs(nlp.vocab)))
+        assert ours.to_json() == stock.to_json()
+        assert [t.lemma_ for t in fresh[a]] == [t.lemma_ for t in stock]
+    assert len(scans) <= 1
+
+
 @pytest.mark.parametrize(
     ("processes", "expected_calls"),
     [
@@ -197,3 +224,32 @@ def test_a_window_below_one_is_refused(tmp_path: Path, nlp) -> None:  # type: ig
 
     with pytest.raises(ValueError, match="window must be a positive integer"):
         parse_articles(_articles(1)[1], nlp=nlp, cache_dir=tmp_path / "docs", window=0)
+
+
+@pytest.mark.parametrize(
+    "processes",
+    [
+        1,  # parsed inline: the hook runs in this process
+        2,  # parsed in forked workers: they inherit the hook (it is never pickled) and run it there
+    ],
+)
+def test_after_parse_runs_once_for_each_article_parsed(tmp_path: Path, nlp, processes: int) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.parse import parse_articles
+
+    ids, articles = _articles(6)
+    seen = tmp_path / "seen"
+    seen.mkdir()
+
+    def after(article_id: str, parse_key: str, doc) -> None:  # type: ignore[no-untyped-def]
+        (seen / article_id).write_text(f"{parse_key}\n{doc.text}")
+
+    parsed, n = parse_articles(articles, nlp=nlp, cache_dir=tmp_path / "docs", processes=processes, after_parse=after)
+    assert n == 6
+    assert sorted(p.name for p in seen.iterdir()) == sorted(ids)
+    for article_id, text in zip(ids, articles["text"].to_pylist(), strict=True):
+        assert (seen / article_id).read_text() == f"{parsed.key_of(article_id)}\n{text}"
+    # a second run finds every parse cached: nothing is parsed, so the hook does not run
+    for p in seen.iterdir():
+        p.unlink()
+    assert parse_articles(articles, nlp=nlp, cache_dir=tmp_path / "docs", processes=processes, after_parse=after)[1] == 0
+    assert not list(seen.iterdir())
