@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -85,6 +85,9 @@ class RunContext:
     segmented_while_parsing: int = 0
     #: Whether that was every accepted article (then segment and entities only read the cache).
     all_segmented_while_parsing: bool = False
+    #: Whether the claims stage also makes dedup's text analyses of its claims (run_all: dedup runs
+    #: next in this process; a `make` stage process would throw them away).
+    analyse_claims_with_claims: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
     def nlp(self) -> Any:
@@ -126,6 +129,10 @@ class RunContext:
         if self._infos is None or self._infos[0] != key:
             self._infos = (key, claim_infos(claims, self.docs(articles), processes=self.workers(articles.num_rows)))
         return self._infos[1]
+
+    def keep_claim_infos(self, key: tuple[int, str | None, str | None], infos: list[Any]) -> None:
+        """The claims table's text analyses, made by the claims stage (`key`: see `_claims_key`)."""
+        self._infos = (key, infos)
 
     def candidate_pairs(self, claims: pa.Table) -> list[tuple[int, int]]:
         """Dedup's candidate pairs (blocking), computed once for dedup and conflicts: once per run,
@@ -276,6 +283,7 @@ def article_batches(articles: pa.Table, size: int) -> Iterator[pa.Table]:
         yield articles.slice(offset, size)
 
 
+R = TypeVar("R")
 #: What a per-article stage computes for one batch: its rows and counters to add up (e.g. cache misses).
 Annotated = tuple[pa.Table, dict[str, int]]
 
@@ -308,10 +316,10 @@ def _annotated_batches(
     ctx: RunContext,
     articles: pa.Table,
     cursors: dict[str, ArticleCursor],
-    annotate: Callable[[pa.Table, dict[str, pa.Table]], Annotated],
+    annotate: Callable[[pa.Table, dict[str, pa.Table]], R],
     *,
     processes: int | None = None,
-) -> Iterator[Annotated]:
+) -> Iterator[R]:
     """`annotate` over consecutive article batches and their input rows, in the workers, in order
     (`processes` of them: by default `ctx.workers`)."""
 
@@ -515,14 +523,33 @@ def stage_claims(ctx: RunContext) -> int:
         ),
     )
 
-    def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> Annotated:
+    analyse = ctx.analyse_claims_with_claims
+
+    def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> tuple[pa.Table, dict[str, int], list[Any]]:
         table, counts = cached(batch, inp)
         standalone = int(pc.sum(table["is_standalone"]).as_py() or 0) if table.num_rows else 0
-        return table, {**counts, "standalone": standalone}
+        # dedup's text analyses of these claims, made while the batch's parses are in this worker
+        infos = claim_infos(table, docs) if analyse else []
+        return table, {**counts, "standalone": standalone}, infos
 
-    rows, counts = _stream(ctx, "claims", articles, ["sentences", "entities", "timexes"], annotate)
-    ctx.record("claims", started, {"claims": rows, "standalone": counts["standalone"], "articles_extracted": counts["articles_computed"]})
-    return rows
+    inputs = ("sentences", "entities", "timexes")
+    cursors = {t: ArticleCursor(ctx.output_dir, t) for t in inputs}
+    counts: Counter[str] = Counter()
+    infos: list[Any] = []
+    first: str | None = None
+    last: str | None = None
+    with TableWriter(ctx.output_dir, "claims", model=ctx.model()) as out:
+        for table, batch_counts, batch_infos in _annotated_batches(ctx, articles, cursors, annotate):
+            out.write(table)
+            counts.update(batch_counts)
+            infos.extend(batch_infos)
+            if table.num_rows:
+                first = table["claim_id"][0].as_py() if first is None else first
+                last = table["claim_id"][-1].as_py()
+    if analyse:
+        ctx.keep_claim_infos((out.rows, first, last), infos)
+    ctx.record("claims", started, {"claims": out.rows, "standalone": counts["standalone"], "articles_extracted": counts["articles_computed"]})
+    return out.rows
 
 
 def stage_dedup(ctx: RunContext) -> int:
@@ -635,7 +662,7 @@ def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progre
     """Every stage, in order, under the output folder's lock."""
     ensure_output_dir(output_dir)
     with output_lock(output_dir), _long_lived(config):
-        ctx = RunContext(output_dir, config, progress=progress)
+        ctx = RunContext(output_dir, config, progress=progress, analyse_claims_with_claims=True)
         ctx.while_parsing = lambda: _ready_later_stages(ctx)
         seconds: dict[str, float] = {}
         started = time.perf_counter()

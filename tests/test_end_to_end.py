@@ -154,3 +154,31 @@ def test_conflicts_recompute_pairs_when_the_claims_changed(seed_run: Path, tmp_p
     monkeypatch.setattr(runner, "candidate_pairs", counted)
     runner.run_stage("conflicts", out, config=DEFAULT_CONFIG)
     assert calls == [claims.num_rows - 1]
+
+
+def test_claims_stage_hands_dedup_the_analyses_of_the_claims_it_wrote(seed_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In one run the claims stage makes dedup's text analyses while each batch's parses are at
+    # hand; they must be those of the claims table as written, row for row, or dedup would pair
+    # one claim's facts with another's wording.
+    import pipeline.runner as runner
+    from pipeline.dedup import claim_infos
+    from pipeline.io import read_table
+    from pipeline.schemas import ARTICLE_INDEX_COLUMNS
+
+    out = tmp_path / "out"
+    shutil.copytree(seed_run, out)
+    ctx = runner.RunContext(out, DEFAULT_CONFIG, analyse_claims_with_claims=True)
+    runner.stage_claims(ctx)
+
+    def recomputed(*args: object, **kwargs: object) -> None:
+        raise AssertionError("dedup analysed the claims again")
+
+    monkeypatch.setattr(runner, "claim_infos", recomputed)
+    claims = read_table(out, "claims")
+    articles = read_table(out, "articles", columns=ARTICLE_INDEX_COLUMNS)
+    handed = ctx.claim_infos(claims, articles)
+    fresh = claim_infos(claims, ctx.docs(articles))
+    assert claims.num_rows > 50 and len(handed) == claims.num_rows
+    assert handed == fresh  # SentenceInfo: a frozen dataclass, equal field by field
+    # a stage process of `make` does not make them: dedup, in its own process, would discard them
+    assert runner.RunContext(out, DEFAULT_CONFIG).analyse_claims_with_claims is False
