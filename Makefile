@@ -11,6 +11,8 @@ STAMP  := $(VENV)/.installed
 INPUT  ?= seeds
 OUT    ?= outputs
 RUN    := $(PY) -m pipeline
+# Stages draw progress bars when stderr is a terminal; `make QUIET=--quiet` turns them off.
+QUIET  ?=
 
 INPUTS := $(INPUT) $(wildcard $(INPUT)/*)
 COMMON := pipeline/__init__.py pipeline/config.py pipeline/schemas.py pipeline/io.py pipeline/errors.py \
@@ -37,25 +39,25 @@ $(OUT)/articles.parquet: $(INPUTS) pipeline/ingest.py $(COMMON)
 	$(RUN) ingest --input $(INPUT) --output $(OUT)
 
 $(OUT)/sentences.parquet: $(OUT)/articles.parquet pipeline/segment.py $(PARSE) $(COMMON)
-	$(RUN) segment --output $(OUT) --quiet
+	$(RUN) segment --output $(OUT) $(QUIET)
 
 $(OUT)/entities.parquet: $(OUT)/sentences.parquet pipeline/entities.py models/entities/aliases.json $(PARSE) $(COMMON)
-	$(RUN) entities --output $(OUT) --quiet
+	$(RUN) entities --output $(OUT) $(QUIET)
 
 $(OUT)/timexes.parquet: $(OUT)/sentences.parquet pipeline/timexes.py pipeline/timex.py $(wildcard models/timex/*) $(PARSE) $(COMMON)
-	$(RUN) timexes --output $(OUT) --quiet
+	$(RUN) timexes --output $(OUT) $(QUIET)
 
 $(OUT)/claims.parquet: $(OUT)/entities.parquet $(OUT)/timexes.parquet pipeline/claims.py pipeline/quantities.py \
                       pipeline/checkworthiness.py $(wildcard models/claims/*) $(wildcard models/checkworthiness/*) $(PARSE) $(COMMON)
-	$(RUN) claims --output $(OUT) --quiet
+	$(RUN) claims --output $(OUT) $(QUIET)
 
 $(OUT)/claim_clusters.parquet: $(OUT)/claims.parquet pipeline/dedup.py pipeline/similarity.py pipeline/places.py \
                               $(wildcard models/similarity/*) $(wildcard models/places/*) $(PARSE) $(COMMON)
-	$(RUN) dedup --output $(OUT) --quiet
+	$(RUN) dedup --output $(OUT) $(QUIET)
 
 $(OUT)/conflicts.parquet: $(OUT)/claim_clusters.parquet pipeline/conflicts.py pipeline/dedup.py pipeline/similarity.py \
                           $(wildcard models/places/*) $(COMMON)
-	$(RUN) conflicts --output $(OUT) --quiet
+	$(RUN) conflicts --output $(OUT) $(QUIET)
 
 $(REPORT): $(TABLES) pipeline/report.py $(COMMON)
 	$(RUN) report --output $(OUT)

@@ -108,7 +108,12 @@ def run(
 
     config = _config(processes, max_article_bytes, engine, scheduler)
     summary = run_all(input_dir, output_dir, config=config, progress=not quiet and sys.stderr.isatty())
-    counts = ", ".join(f"{n} {name}" for name, n in summary.rows.items() if name != "articles")
+    rows = summary.rows
+    counts = (
+        f"{rows.get('sentences', 0)} sentences, {rows.get('entities', 0)} entities, {rows.get('timexes', 0)} timexes, "
+        f"{rows.get('claims', 0)} claims in {summary.clusters} clusters ({summary.repeated_clusters} reported by 2+ articles), "
+        f"{rows.get('conflicts', 0)} conflicts"
+    )
     click.echo(f"articles: {summary.accepted} accepted / {summary.rejected} rejected; {counts}")
     if not quiet:
         times = ", ".join(f"{name} {sec:.1f}s" for name, sec in summary.seconds.items())

@@ -28,6 +28,7 @@ from .dedup import (
     wording_similarity,
 )
 from .parallel import ordered_map
+from .progress import Advance, counted
 from .places import Gazetteer
 from .schemas import CONFLICTS, table_from_rows
 
@@ -166,11 +167,12 @@ def detect_conflicts(
     processes: int = 1,
     pairs: Sequence[tuple[int, int]] | None = None,
     text_scores: PairScores | Mapping[tuple[int, int], float] | None = None,
+    progress: Advance | None = None,
 ) -> pa.Table:
     """The conflicts table: pairs of claims about the same thing that disagree (judged in `processes` workers).
 
     ``text_scores`` are text scores dedup already computed for these claims (by row numbers); pairs
-    missing from it are scored here.
+    missing from it are scored here. ``progress(n)`` is told of each ``n`` candidate pairs judged.
     """
     known = text_scores if text_scores is not None else {}
     facts = facts_from(claims)
@@ -180,11 +182,14 @@ def detect_conflicts(
     event_of = dict(zip(clusters["claim_id"].to_pylist(), clusters["event_key"].to_pylist(), strict=True))
     if pairs is None:  # dedup's candidate pairs, unless the caller kept them
         pairs = sorted(candidate_pairs(facts, settings=dedup_settings))
+    candidates = len(pairs)
     pairs = [
         (i, j)
         for i, j in pairs
         if cluster_of.get(facts[i].claim_id) != cluster_of.get(facts[j].claim_id) and facts[i].entity_ids & facts[j].entity_ids
     ]
+    if progress is not None:
+        progress(candidates - len(pairs))  # in one cluster, or no entity in common: nothing to judge
 
     def pair_rows(pair: tuple[int, int]) -> list[dict[str, object]]:
         i, j = pair
@@ -236,7 +241,7 @@ def detect_conflicts(
     unscored = sum(1 for pair in pairs if known.get(pair) is None)
     if unscored < MIN_SCORED_PAIRS_TO_FORK and len(pairs) < MIN_PAIRS_TO_FORK:
         processes = 1
-    found_rows = ordered_map(pair_rows, pairs, processes=processes, chunk_size=PAIRS_PER_TASK)
+    found_rows = counted(ordered_map(pair_rows, pairs, processes=processes, chunk_size=PAIRS_PER_TASK), progress)
     return table_from_rows([row for rows in found_rows for row in rows], CONFLICTS)
 
 

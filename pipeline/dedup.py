@@ -21,6 +21,7 @@ import pyarrow as pa
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .parallel import ordered_map
+from .progress import Advance, counted
 from .places import Gazetteer
 from .schemas import CLAIM_CLUSTERS, table_from_rows
 
@@ -395,18 +396,20 @@ def cluster(
     settings: DedupSettings = DEFAULT_SETTINGS,
     processes: int = 1,
     pairs: Sequence[tuple[int, int]] | None = None,
+    progress: Advance | None = None,
 ) -> tuple[pa.Table, list[PairDecision]]:
     """The claim_clusters table, and the decision on each candidate pair (in the order of `pairs`);
     pairs are judged in `processes` workers.
 
-    `pairs` are the candidate pairs when already computed (`candidate_pairs(facts)`, sorted).
+    `pairs` are the candidate pairs when already computed (`candidate_pairs(facts)`, sorted);
+    `progress(n)` is told of each `n` pairs judged.
     """
     n = len(facts)
     same = _UnionFind(n)
     event = _UnionFind(n)
     if pairs is None:
         pairs = sorted(candidate_pairs(facts, settings=settings))
-    decisions = list(ordered_map(lambda pair: judge(*pair), pairs, processes=processes, chunk_size=PAIRS_PER_TASK))
+    decisions = list(counted(ordered_map(lambda pair: judge(*pair), pairs, processes=processes, chunk_size=PAIRS_PER_TASK), progress))
     # Best pairs first, ties by claim id: the result depends on the claims, not on their order.
     # (Positions are sorted, not (i, j, decision) triples: millions of pairs at 100k articles.)
     order = sorted(
@@ -509,8 +512,11 @@ class ClaimMatcher:
         return PairDecision(same, same_event, closeness, disagreement, float(score.probability))
 
 
-def claim_infos(claims: pa.Table, docs: Mapping[str, object], *, processes: int = 1) -> list[object]:
-    """Text analysis of each claim's original span, from the article's existing parse (no re-parsing)."""
+def claim_infos(
+    claims: pa.Table, docs: Mapping[str, object], *, processes: int = 1, progress: Advance | None = None
+) -> list[object]:
+    """Text analysis of each claim's original span, from the article's existing parse (no re-parsing);
+    `progress(n)` is told of each `n` claims analysed."""
     from .similarity import analyze
 
     def one(claim: tuple[str, int, int]) -> object:
@@ -519,7 +525,7 @@ def claim_infos(claims: pa.Table, docs: Mapping[str, object], *, processes: int 
 
     spans = zip(claims["article_id"].to_pylist(), claims["start_char"].to_pylist(), claims["end_char"].to_pylist(), strict=True)
     # Claims come in article order: a chunk of consecutive claims reuses its worker's loaded parses.
-    return list(ordered_map(one, spans, processes=processes, chunk_size=CLAIMS_PER_TASK))
+    return list(counted(ordered_map(one, spans, processes=processes, chunk_size=CLAIMS_PER_TASK), progress))
 
 
 def outlet_of(url: str | None, outlet: str | None, source: str) -> str:
@@ -544,11 +550,13 @@ def deduplicate(
     processes: int = 1,
     pairs: Sequence[tuple[int, int]] | None = None,
     text_scores: PairScores | MutableMapping[tuple[int, int], float] | None = None,
+    progress: Advance | None = None,
 ) -> pa.Table:
     """The claim_clusters table: one row per claim with its cluster, representative flag and support.
 
     ``text_scores``, when given, receives the text score of every judged pair (claim row numbers),
-    so that conflict detection over the same claims need not score them again.
+    so that conflict detection over the same claims need not score them again; ``progress(n)`` is
+    told of each ``n`` candidate pairs judged.
     """
     facts = facts_from(claims)
     matcher = ClaimMatcher(facts, infos, scorer=scorer, places=places, settings=settings)
@@ -574,6 +582,7 @@ def deduplicate(
         settings=settings,
         processes=processes,
         pairs=pairs,
+        progress=progress,
     )
     if text_scores is not None:
         text_scores.update(zip(pairs, (d.text_probability for d in decisions), strict=True))

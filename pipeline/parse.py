@@ -23,6 +23,7 @@ from spacy.tokens import Doc, DocBin
 from .errors import InputError
 from .io import atomic_write_bytes
 from .nlp import nlp_fingerprint
+from .progress import Advance, progress_bar
 from .timex import Timex, find_timexes
 from .timexes import TIMEX_VERSION, timex_from_json, timex_to_json
 
@@ -203,28 +204,28 @@ def parse_articles(
         if items:
             yield items
 
-    if engine == "dask":
-        _parse_dask(
-            windows(), model=model_name, max_length=nlp.max_length, batch_size=batch_size, scheduler=scheduler, workers=processes,
-            progress=progress, total=len(todo), while_parsing=while_parsing,
-        )
-    elif processes > 1 and len(todo) > 1:
-        _parse_pool(
-            windows(), model=model_name, max_length=nlp.max_length, batch_size=batch_size, workers=processes, progress=progress,
-            total=len(todo), on_chunk=cache.prime, while_parsing=while_parsing, after_parse=after_parse,
-        )
-    else:
-        bar = _bar(len(todo), progress)
-
-        def on_doc(article_id: str, doc: Doc) -> None:
-            cache.remember(article_id, doc)
-            bar(1)
-
-        for items in windows():
-            _parse_chunk(
-                items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, nlp=nlp, on_doc=on_doc,
-                after_parse=after_parse,
+    with progress_bar(len(todo), desc="parse", unit="article", enabled=progress) as bar:
+        if engine == "dask":
+            _parse_dask(
+                windows(), model=model_name, max_length=nlp.max_length, batch_size=batch_size, scheduler=scheduler,
+                workers=processes, advance=bar, while_parsing=while_parsing,
             )
+        elif processes > 1 and len(todo) > 1:
+            _parse_pool(
+                windows(), model=model_name, max_length=nlp.max_length, batch_size=batch_size, workers=processes, advance=bar,
+                on_chunk=cache.prime, while_parsing=while_parsing, after_parse=after_parse,
+            )
+        else:
+
+            def on_doc(article_id: str, doc: Doc) -> None:
+                cache.remember(article_id, doc)
+                bar(1)
+
+            for items in windows():
+                _parse_chunk(
+                    items, model=model_name, max_length=nlp.max_length, batch_size=batch_size, nlp=nlp, on_doc=on_doc,
+                    after_parse=after_parse,
+                )
     return cache, len(todo)
 
 
@@ -290,8 +291,7 @@ def _parse_pool(
     max_length: int,
     batch_size: int,
     workers: int,
-    progress: bool,
-    total: int,
+    advance: Advance,
     on_chunk: Callable[[list[str]], object] | None = None,
     while_parsing: Callable[[], object] | None = None,
     after_parse: AfterParse | None = None,
@@ -309,7 +309,6 @@ def _parse_pool(
     from .parallel import frozen_heap
 
     global _AFTER_PARSE
-    bar = _bar(total, progress)
     context = multiprocessing.get_context("fork")
     _AFTER_PARSE = after_parse
     try:
@@ -320,7 +319,7 @@ def _parse_pool(
                 for future in futures:
                     pending.discard(future)
                     done = future.result()
-                    bar(len(done))
+                    advance(len(done))
                     if on_chunk is not None:
                         on_chunk(done)
 
@@ -345,8 +344,7 @@ def _parse_dask(
     batch_size: int,
     scheduler: str | None,
     workers: int,
-    progress: bool,
-    total: int,
+    advance: Advance,
     while_parsing: Callable[[], object] | None = None,
 ) -> None:
     """Parse on a Dask cluster: `scheduler` is its address, or a local cluster is started.
@@ -368,28 +366,17 @@ def _parse_dask(
     try:
         # Client.map has a batch_size of its own: bind ours with partial.
         work = functools.partial(_parse_chunk, model=model, max_length=max_length, batch_size=batch_size)
-        bar = _bar(total, progress)
         previous: list[Any] = []
         for index, items in enumerate(windows):
             futures = client.map(work, _chunks(items, max(1, workers) * CHUNKS_PER_WORKER), pure=False)
             if index == 0 and while_parsing is not None:
                 while_parsing()
             for future in as_completed(previous):
-                bar(len(future.result()))
+                advance(len(future.result()))
             previous = futures
         for future in as_completed(previous):
-            bar(len(future.result()))
+            advance(len(future.result()))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-def _bar(total: int, progress: bool):  # type: ignore[no-untyped-def]
-    """A progress callback: a tqdm bar on a terminal, else nothing."""
-    if not progress:
-        return lambda n: None
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, desc="parse", unit="article")
-    return bar.update

@@ -5,6 +5,7 @@ This is the I/O edge of every stage; the CLI is a thin layer over these function
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import time
@@ -28,6 +29,7 @@ from .io import (
 )
 from .nlp import model_info, nlp_for
 from .parallel import frozen_heap, ordered_map
+from .progress import counted, progress_bar
 from .parse import DocCache, parse_articles
 from .claims import ClaimLexicon, extract_claims
 from .conflicts import detect_conflicts
@@ -89,6 +91,8 @@ class RunContext:
     #: next in this process; a `make` stage process would throw them away).
     analyse_claims_with_claims: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    #: What each stage of this run counted (as in the manifest), by stage.
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def nlp(self) -> Any:
         return nlp_for(self.config)
@@ -127,7 +131,10 @@ class RunContext:
         """Text analysis of every claim span (from the cached parses), computed once per run."""
         key = _claims_key(claims)
         if self._infos is None or self._infos[0] != key:
-            self._infos = (key, claim_infos(claims, self.docs(articles), processes=self.workers(articles.num_rows)))
+            docs = self.docs(articles)
+            with progress_bar(claims.num_rows, desc="analyse claims", unit="claim", enabled=self.progress) as advance:
+                infos = claim_infos(claims, docs, processes=self.workers(articles.num_rows), progress=advance)
+            self._infos = (key, infos)
         return self._infos[1]
 
     def keep_claim_infos(self, key: tuple[int, str | None, str | None], infos: list[Any]) -> None:
@@ -206,6 +213,7 @@ class RunContext:
         write_table(table, self.output_dir, name, model=self.model())
 
     def record(self, stage: str, started: float, counts: dict[str, int], inputs: dict[str, str] | None = None) -> None:
+        self.counts[stage] = counts
         entry: dict[str, Any] = {
             "seconds": round(time.perf_counter() - started, 3),
             "rows": counts,
@@ -306,7 +314,7 @@ def _stream(
     cursors = {t: ArticleCursor(ctx.output_dir, t) for t in inputs}
     counts: Counter[str] = Counter()
     with TableWriter(ctx.output_dir, name, model=ctx.model()) as out:
-        for table, batch_counts in _annotated_batches(ctx, articles, cursors, annotate, processes=processes):
+        for table, batch_counts in _annotated_batches(ctx, articles, cursors, annotate, desc=name, processes=processes):
             out.write(table)
             counts.update(batch_counts)
     return out.rows, counts
@@ -318,18 +326,24 @@ def _annotated_batches(
     cursors: dict[str, ArticleCursor],
     annotate: Callable[[pa.Table, dict[str, pa.Table]], R],
     *,
+    desc: str,
     processes: int | None = None,
 ) -> Iterator[R]:
     """`annotate` over consecutive article batches and their input rows, in the workers, in order
-    (`processes` of them: by default `ctx.workers`)."""
+    (`processes` of them: by default `ctx.workers`), with a progress bar `desc` over the articles."""
+    sizes: collections.deque[int] = collections.deque()  # of the batches handed out, not yet back
 
     def work() -> Iterator[tuple[pa.Table, dict[str, pa.Table]]]:
         for batch in article_batches(articles, ctx.work_unit(articles.num_rows)):
             last = batch["article_id"][-1].as_py()
+            sizes.append(batch.num_rows)
             yield batch, {t: c.upto(last) for t, c in cursors.items()}
 
     workers = ctx.workers(articles.num_rows) if processes is None else processes
-    return ordered_map(lambda item: annotate(*item), work(), processes=workers)
+    with progress_bar(articles.num_rows, desc=desc, unit="article", enabled=ctx.progress) as advance:
+        for result in ordered_map(lambda item: annotate(*item), work(), processes=workers):
+            advance(sizes.popleft())
+            yield result
 
 
 @dataclass(frozen=True)
@@ -461,19 +475,30 @@ def stage_entities(ctx: RunContext) -> int:
         compute=lambda batch, inp: mentions_to_table(entity_mentions(batch, inp["sentences"], docs)),
     )
     computed = 0
+    mentions = 0
     with SpillFile(ctx.output_dir, "mentions", MENTIONS) as spill:
         processes = 1 if ctx.all_segmented_while_parsing else None  # then the mentions are all cached
-        for table, counts in _annotated_batches(ctx, articles, {"sentences": sentences}, annotate, processes=processes):
+        for table, counts in _annotated_batches(ctx, articles, {"sentences": sentences}, annotate, desc="mentions", processes=processes):
             spill.write(table)  # one row group per batch: whole articles
             computed += counts["articles_computed"]
+            mentions += table.num_rows
 
         def batches() -> Iterator[list[tuple[Any, str]]]:
             return (mentions_from_table(group) for group in spill.groups())
 
         distinct: set[str] = set()
-        with TableWriter(ctx.output_dir, "entities", model=ctx.model()) as out:
+        # linking walks the mentions four times (see link_batches): one bar over the four passes
+        with TableWriter(ctx.output_dir, "entities", model=ctx.model()) as out, progress_bar(
+            4 * mentions, desc="link entities", unit="mention", enabled=ctx.progress
+        ) as advance:
+
+            def passes() -> Iterator[list[Any]]:
+                for group in batches():
+                    yield [m for m, _ in group]
+                    advance(len(group))
+
             found = batches()
-            for ids in link_batches(lambda: ([m for m, _ in group] for group in batches()), AliasTable.load()):
+            for ids in link_batches(passes, AliasTable.load()):
                 out.write(entity_table(next(found), ids))
                 distinct.update(entity_id for entity_id, _ in ids)
     ctx.record("entities", started, {"entities": out.rows, "distinct_entities": len(distinct), "articles_annotated_here": computed + ctx.segmented_while_parsing})
@@ -539,7 +564,7 @@ def stage_claims(ctx: RunContext) -> int:
     first: str | None = None
     last: str | None = None
     with TableWriter(ctx.output_dir, "claims", model=ctx.model()) as out:
-        for table, batch_counts, batch_infos in _annotated_batches(ctx, articles, cursors, annotate):
+        for table, batch_counts, batch_infos in _annotated_batches(ctx, articles, cursors, annotate, desc="claims"):
             out.write(table)
             counts.update(batch_counts)
             infos.extend(batch_infos)
@@ -552,22 +577,25 @@ def stage_claims(ctx: RunContext) -> int:
     return out.rows
 
 
+def _pair_judging(ctx: RunContext, claims: pa.Table, articles: pa.Table, pairs: list[tuple[int, int]], advance: Any) -> dict[str, Any]:
+    """What dedup and conflicts judge candidate pairs with: the run's scorer and gazetteer, its
+    workers, the pairs and the text scores already known, and the progress callback."""
+    scorer, places = ctx.matcher()
+    return {
+        "scorer": scorer, "places": places, "processes": ctx.workers(articles.num_rows), "pairs": pairs,
+        "text_scores": ctx.text_scores(claims), "progress": advance,
+    }
+
+
 def stage_dedup(ctx: RunContext) -> int:
     """Claims stating the same fact share a cluster → claim_clusters.parquet."""
     started = time.perf_counter()
-    scorer, places = ctx.matcher()
     articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
     claims = read_table(ctx.output_dir, "claims")
-    table = cluster_claims(
-        claims,
-        articles,
-        ctx.claim_infos(claims, articles),
-        scorer=scorer,
-        places=places,
-        processes=ctx.workers(articles.num_rows),
-        pairs=ctx.candidate_pairs(claims),
-        text_scores=ctx.text_scores(claims),
-    )
+    infos = ctx.claim_infos(claims, articles)
+    pairs = ctx.candidate_pairs(claims)
+    with progress_bar(len(pairs), desc="dedup", unit="pair", enabled=ctx.progress) as advance:
+        table = cluster_claims(claims, articles, infos, **_pair_judging(ctx, claims, articles, pairs, advance))
     ctx.write(table, "claim_clusters")
     ctx.store_pairs(claims)
     multi = len({c for c, n in zip(table["cluster_id"].to_pylist(), table["n_articles"].to_pylist(), strict=True) if n > 1})
@@ -578,21 +606,15 @@ def stage_dedup(ctx: RunContext) -> int:
 def stage_conflicts(ctx: RunContext) -> int:
     """Pairs of claims about the same thing that disagree → conflicts.parquet."""
     started = time.perf_counter()
-    scorer, places = ctx.matcher()
     articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
     claims = read_table(ctx.output_dir, "claims")
-    table = detect_conflicts(
-        claims,
-        read_table(ctx.output_dir, "claim_clusters"),
-        read_table(ctx.output_dir, "entities", columns=CONFLICTS_ENTITY_COLUMNS),
-        read_table(ctx.output_dir, "timexes", columns=CONFLICTS_TIMEX_COLUMNS),
-        ctx.claim_infos(claims, articles),
-        scorer=scorer,
-        places=places,
-        processes=ctx.workers(articles.num_rows),
-        pairs=ctx.candidate_pairs(claims),
-        text_scores=ctx.text_scores(claims),
-    )
+    clusters = read_table(ctx.output_dir, "claim_clusters")
+    entities = read_table(ctx.output_dir, "entities", columns=CONFLICTS_ENTITY_COLUMNS)
+    timexes = read_table(ctx.output_dir, "timexes", columns=CONFLICTS_TIMEX_COLUMNS)
+    infos = ctx.claim_infos(claims, articles)
+    pairs = ctx.candidate_pairs(claims)
+    with progress_bar(len(pairs), desc="conflicts", unit="pair", enabled=ctx.progress) as advance:
+        table = detect_conflicts(claims, clusters, entities, timexes, infos, **_pair_judging(ctx, claims, articles, pairs, advance))
     ctx.write(table, "conflicts")
     by_kind: dict[str, int] = {}
     for kind in table["kind"].to_pylist():
@@ -631,6 +653,9 @@ class RunSummary:
     rejected: int
     rows: dict[str, int]
     seconds: dict[str, float]
+    #: Clusters of claims (claim_clusters has a row per claim), and those reported by 2+ articles.
+    clusters: int = 0
+    repeated_clusters: int = 0
 
 
 @contextlib.contextmanager
@@ -677,7 +702,10 @@ def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progre
         started = time.perf_counter()
         write_report(output_dir, generated=f"by pipeline {__version__}")
         seconds["report"] = time.perf_counter() - started
-        return RunSummary(ok, rows["articles"] - ok, rows, seconds)
+        dedup = ctx.counts.get("dedup", {})
+        return RunSummary(
+            ok, rows["articles"] - ok, rows, seconds, dedup.get("clusters", 0), dedup.get("clusters_2plus_articles", 0)
+        )
 
 
 def run_stage(name: str, output_dir: Path, *, config: PipelineConfig, progress: bool = False) -> int:

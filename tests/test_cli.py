@@ -89,6 +89,23 @@ def test_run_summary_times_and_report_command(mixed_input: Path, tmp_path: Path)
     assert "My &lt;report&gt;" in page and "<script src=" not in page  # self-contained, title escaped
 
 
+def test_run_summary_counts_clusters_not_rows(tmp_path: Path) -> None:
+    # claim_clusters has a row per claim; the summary says how many clusters (facts) there are,
+    # and how many of them two or more articles report
+    import pyarrow.parquet as pq
+
+    from conftest import SEEDS
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--input", str(SEEDS), "--output", str(out), "--processes", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    clusters = pq.read_table(out / "claim_clusters.parquet").to_pylist()
+    distinct = {r["cluster_id"] for r in clusters}
+    repeated = {r["cluster_id"] for r in clusters if r["n_articles"] > 1}
+    assert 0 < len(repeated) and len(distinct) < len(clusters)  # the two seeds restate some facts
+    assert f"{len(clusters)} claims in {len(distinct)} clusters ({len(repeated)} reported by 2+ articles)" in result.output
+
+
 @pytest.mark.parametrize(
     "heavy",
     [
