@@ -17,8 +17,8 @@ from typing import Any
 import numpy
 import pyarrow as pa
 from spacy.language import Language
-from srsly.msgpack import msgpack_decoders
 from spacy.tokens import Doc, DocBin
+from srsly.msgpack import msgpack_decoders
 
 from .errors import InputError
 from .io import atomic_write_bytes

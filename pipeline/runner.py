@@ -356,9 +356,11 @@ class ArticleRows:
 
     @classmethod
     def of(cls, ctx: RunContext, name: str, schema: pa.Schema, code: Sequence[Path]) -> ArticleRows:
+        """The cache `name` of this run's output folder, versioned by the settings and `code`."""
         return cls(RowCache(ctx.output_dir / CACHE_DIR / name, schema), cache_key(name, code_version(code), ctx.config.fingerprint()))
 
     def key(self, article_id: str, parse_key: str, inputs: Sequence[pa.Table] = ()) -> str:
+        """An article's key, from its id, its parse key and its rows in each input table (in order)."""
         # the id too: copies of one text share a parse, but their rows carry their own ids
         return cache_key(self.version, article_id, parse_key, *(rows_digest(t) for t in inputs))
 
@@ -427,6 +429,7 @@ class SegmentAndMentions:
 
     @classmethod
     def of(cls, ctx: RunContext) -> SegmentAndMentions:
+        """The segment and entities stages' caches of this run's output folder and settings."""
         return cls(
             ArticleRows.of(ctx, "sentences", SENTENCES, SEGMENT_CODE),
             ArticleRows.of(ctx, "mentions", MENTIONS, ENTITIES_CODE),
@@ -434,6 +437,7 @@ class SegmentAndMentions:
         )
 
     def __call__(self, article_id: str, parse_key: str, doc: Any) -> None:
+        """Segment one freshly parsed article, find its mentions, and cache both."""
         docs = {article_id: doc}
         article = pa.table({"article_id": [article_id], "status": ["ok"]})
         sentences = segment(article, docs, config=self.config).cast(SENTENCES)
