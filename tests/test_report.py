@@ -314,6 +314,41 @@ def test_write_report(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == _render(tables)
 
 
+@pytest.mark.parametrize(
+    "max_repeated",
+    [
+        0,  # no repeated section rows: the heap of top clusters stays empty
+        1,  # the boundary falls inside the seeds' repeated clusters: ties decided by cluster id
+        3,  # likewise, further down
+        20,  # more room than repeated clusters: every one is shown
+    ],
+)
+def test_write_report_reads_only_what_the_page_shows_and_makes_the_same_page(
+    seed_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_repeated: int
+) -> None:
+    # The report walks sentences, claims and clusters a batch at a time, keeping only the rows it
+    # shows (its memory grows with the conflicts, not the corpus); the page must be the one the
+    # whole tables give, summary counts included.
+    import pipeline.io as io_module
+    from pipeline.schemas import ARTICLE_INDEX_COLUMNS
+
+    out = tmp_path / "out"
+    shutil.copytree(seed_run, out)
+    whole = {n: io_module.read_table(out, n) for n in ("sentences", "claims", "claim_clusters", "conflicts")}
+    whole["articles"] = io_module.read_table(out, "articles", columns=ARTICLE_INDEX_COLUMNS)
+    assert len(set(whole["claim_clusters"]["cluster_id"].to_pylist())) > 3  # enough clusters for the cases
+    read_whole: list[str] = []
+    real = io_module.read_table
+    monkeypatch.setattr(io_module, "read_table", lambda o, name, **kw: read_whole.append(name) or real(o, name, **kw))
+    path = write_report(out, generated="test", max_repeated=max_repeated)
+    assert read_whole == ["conflicts"]
+    expected = render_report(
+        whole["articles"], whole["sentences"], whole["claims"], whole["claim_clusters"], whole["conflicts"],
+        generated="test", max_repeated=max_repeated,
+    )
+    assert path.read_text(encoding="utf-8") == expected
+
+
 # --------------------------------------------------------------------------- data dictionary
 
 
