@@ -255,6 +255,8 @@ def worker_pipeline(input_dir: Path, output_dir: Path, processes: int, exclude: 
     runner.stage_ingest = _with_stage_peaks(saved_ingest, "ingest", stage_peaks)  # type: ignore[assignment]
     for name, fn in saved.items():
         runner.STAGES[name] = _with_stage_peaks(fn, name, stage_peaks)
+    if saved_report is not None:  # the report is a stage too: it reads every table
+        runner.write_report = _with_stage_peaks(saved_report, "report", stage_peaks)  # type: ignore[attr-defined]
     for name in exclude:
         if name in runner.STAGES:
             names = list(runner.STAGES)

@@ -131,7 +131,7 @@ def test_scale_runs_report_rows_and_per_stage_peaks(tmp_path: Path) -> None:
     assert two["rows"]["articles"] == 2 * one["rows"]["articles"] == 2 * len(ARTICLES)
     assert two["rows"]["sentences"] == 2 * one["rows"]["sentences"]
     if Path("/proc/self/clear_refs").exists():
-        stages = {"ingest", "segment", "entities", "timexes", "claims", "dedup", "conflicts"}
+        stages = {"ingest", "segment", "entities", "timexes", "claims", "dedup", "conflicts", "report"}
         assert set(one["stage_peak_rss_mb"]) == stages
         assert all(v > 50 for v in one["stage_peak_rss_mb"].values())  # the loaded model is resident
     assert set(one["stage_seconds"]) >= {"segment", "dedup"}
