@@ -137,6 +137,10 @@ class RunContext:
             self._infos = (key, infos)
         return self._infos[1]
 
+    def release_pair_index(self) -> None:
+        """Drop what dedup and conflicts shared (claim analyses, candidate pairs, text scores)."""
+        self._infos = self._pairs = self._text_scores = None
+
     def keep_claim_infos(self, key: tuple[int, str | None, str | None], infos: list[Any]) -> None:
         """The claims table's text analyses, made by the claims stage (`key`: see `_claims_key`)."""
         self._infos = (key, infos)
@@ -703,6 +707,7 @@ def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progre
             started = time.perf_counter()
             rows[STAGE_TABLES[name]] = fn(ctx)
             seconds[name] = time.perf_counter() - started
+        ctx.release_pair_index()  # the report reads the tables; dedup's index is no longer needed
         started = time.perf_counter()
         write_report(output_dir, generated=f"by pipeline {__version__}")
         seconds["report"] = time.perf_counter() - started
