@@ -543,7 +543,7 @@ def write_report(
 
 
 def _page_rows(out: Path, max_repeated: int) -> tuple[dict[str, pa.Table], ReportCounts]:
-    """The rows of each table the page shows, and the summary's counts, in one walk per table."""
+    """The rows of each table the page shows, and the summary's counts, walking each table a batch at a time."""
     import heapq
 
     import pyarrow.compute as pc
