@@ -596,8 +596,8 @@ def _page_rows(out: Path, max_repeated: int) -> tuple[dict[str, pa.Table], Repor
     for batch in table_batches(out, "articles", columns=["status"]):
         for status in ("ok", "rejected"):
             by_status[status] += int(pc.sum(pc.equal(batch["status"], status)).as_py() or 0)
-    conflict_claim_articles = set(claims.filter(pc.is_in(claims["claim_id"], pa.array(sorted(in_conflict), pa.string())))["article_id"].to_pylist())
-    sentences, n_sentences = kept("sentences", TABLES["sentences"].names, "article_id", conflict_claim_articles)
+    # the conflicting claims' sentences and their neighbours: the sentences of the conflicts' articles
+    sentences, n_sentences = kept("sentences", TABLES["sentences"].names, "article_id", conflict_articles)
     counts = ReportCounts(
         articles_ok=by_status.get("ok", 0),
         articles_rejected=by_status.get("rejected", 0),

@@ -305,22 +305,27 @@ def _stream(
     name: str,
     articles: pa.Table,
     inputs: Sequence[str],
-    annotate: Callable[[pa.Table, dict[str, pa.Table]], Annotated],
+    annotate: Callable[[pa.Table, dict[str, pa.Table]], tuple[Any, ...]],
     *,
     processes: int | None = None,
+    desc: str | None = None,
+    on_batch: Callable[..., object] | None = None,
 ) -> tuple[int, Counter[str]]:
     """Run a per-article stage batch by batch: read its inputs' rows for the batch, write its rows.
 
     Memory holds a few batches of articles' parses and rows; batches are annotated in the worker
     processes, in order, and the output is renamed into place only once every batch is written.
-    Returns the rows written and the summed counters.
+    `annotate` returns a batch's rows, its counters, and anything else, which goes to
+    `on_batch(rows, *else)` in order. Returns the rows written and the summed counters.
     """
     cursors = {t: ArticleCursor(ctx.output_dir, t) for t in inputs}
     counts: Counter[str] = Counter()
     with TableWriter(ctx.output_dir, name, model=ctx.model()) as out:
-        for table, batch_counts in _annotated_batches(ctx, articles, cursors, annotate, desc=name, processes=processes):
+        for table, batch_counts, *rest in _annotated_batches(ctx, articles, cursors, annotate, desc=desc or name, processes=processes):
             out.write(table)
             counts.update(batch_counts)
+            if on_batch is not None:
+                on_batch(table, *rest)
     return out.rows, counts
 
 
@@ -565,24 +570,20 @@ def stage_claims(ctx: RunContext) -> int:
         infos = claim_infos(table, docs) if analyse else []
         return table, {**counts, "standalone": standalone}, infos
 
-    inputs = ("sentences", "entities", "timexes")
-    cursors = {t: ArticleCursor(ctx.output_dir, t) for t in inputs}
-    counts: Counter[str] = Counter()
     infos: list[Any] = []
-    first: str | None = None
-    last: str | None = None
-    with TableWriter(ctx.output_dir, "claims", model=ctx.model()) as out:
-        for table, batch_counts, batch_infos in _annotated_batches(ctx, articles, cursors, annotate, desc="claims"):
-            out.write(table)
-            counts.update(batch_counts)
-            infos.extend(batch_infos)
-            if table.num_rows:
-                first = table["claim_id"][0].as_py() if first is None else first
-                last = table["claim_id"][-1].as_py()
+    ids: list[str] = []  # the first and the last claim id written: with the row count, `_claims_key`
+
+    def keep(table: pa.Table, batch_infos: list[Any]) -> None:
+        infos.extend(batch_infos)
+        if table.num_rows:
+            first = ids[0] if ids else table["claim_id"][0].as_py()
+            ids[:] = [first, table["claim_id"][-1].as_py()]
+
+    rows, counts = _stream(ctx, "claims", articles, ["sentences", "entities", "timexes"], annotate, on_batch=keep)
     if analyse:
-        ctx.keep_claim_infos((out.rows, first, last), infos)
-    ctx.record("claims", started, {"claims": out.rows, "standalone": counts["standalone"], "articles_extracted": counts["articles_computed"]})
-    return out.rows
+        ctx.keep_claim_infos((rows, ids[0] if ids else None, ids[-1] if ids else None), infos)
+    ctx.record("claims", started, {"claims": rows, "standalone": counts["standalone"], "articles_extracted": counts["articles_computed"]})
+    return rows
 
 
 def _pair_judging(ctx: RunContext, claims: pa.Table, articles: pa.Table, pairs: list[tuple[int, int]], advance: Any) -> dict[str, Any]:
