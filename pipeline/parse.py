@@ -72,6 +72,8 @@ class DocCache(Mapping[str, Doc]):
         self._first: frozenset[str] | None = None  # the `keep` first article ids, in the stages' order
         #: Articles whose timexes were not in the cache and had to be found in this process.
         self.timexes_computed = 0
+        #: Accepted articles whose parse the last `parse_articles` made (copies of a text included).
+        self.articles_parsed = 0
 
     def key_of(self, article_id: str) -> str:
         """The article's parse key: its content hash and the model fingerprint."""
@@ -168,8 +170,8 @@ def parse_articles(
     length-balanced chunk of articles and writes their cache files itself, so only ids travel back;
     meanwhile this process runs `while_parsing` (work of later stages it would otherwise wait for).
     `after_parse(article_id, parse_key, doc)` runs wherever an article was just parsed (a local
-    worker, or inline), for per-article work that needs only its parse; the Dask engine skips it,
-    and the stages do that work themselves.
+    worker, or inline), for per-article work that needs only its parse, once for each article with
+    that text; the Dask engine skips it, and the stages do that work themselves.
     """
     if window < 1:
         raise ValueError(f"window must be a positive integer, got {window!r}")
@@ -180,12 +182,19 @@ def parse_articles(
     cache = DocCache(nlp, cache_dir, keys)
     published_of = dict(zip(ids, ok["published"].to_pylist(), strict=True))
     todo: dict[str, str] = {}  # article_id -> its parse's cache file
-    queued: set[str] = set()
+    queued: dict[str, str] = {}  # parse key -> the article parsed for it
+    copies: dict[str, list[str]] = {}  # that article -> the other articles with the same text
     for article_id in ids:
-        # Copies of one text (a wire story several outlets ran) share a cache file: parse it once.
-        if keys[article_id] not in queued and not cache.path_for(article_id).exists():
-            queued.add(keys[article_id])
+        # Copies of one text (a wire story several outlets ran) share a cache file: parse it once,
+        # and run `after_parse` for each copy on that one parse.
+        key = keys[article_id]
+        if key in queued:
+            copies[queued[key]].append(article_id)
+        elif not cache.path_for(article_id).exists():
+            queued[key] = article_id
             todo[article_id] = str(cache.path_for(article_id))
+            copies[article_id] = []
+    cache.articles_parsed = len(todo) + sum(len(c) for c in copies.values())
     if not todo:
         return cache, 0
     if texts is None:
@@ -197,7 +206,7 @@ def parse_articles(
             for article_id, text in zip(batch["article_id"].to_pylist(), batch["text"].to_pylist(), strict=True):
                 path = todo.get(article_id)
                 if path is not None:
-                    items.append((article_id, text, path, _iso(published_of.get(article_id))))
+                    items.append((article_id, text, path, _iso(published_of.get(article_id)), tuple(copies[article_id])))
                     if len(items) == window:
                         yield items
                         items = []
@@ -229,7 +238,8 @@ def parse_articles(
     return cache, len(todo)
 
 
-Item = tuple[str, str, str, str | None]  # article_id, text, cache file path, published (ISO)
+#: article_id, text, cache file path, published (ISO), the other articles with the same text.
+Item = tuple[str, str, str, str | None, tuple[str, ...]]
 #: Per-article work on a fresh parse: (article_id, parse key, Doc) -> None.
 AfterParse = Callable[[str, str, Doc], None]
 #: `after_parse` of the running local pool: set before it forks, so workers inherit it unpickled.
@@ -266,9 +276,9 @@ def _parse_chunk(
 
     nlp = nlp or load_nlp(model, max_length=max_length)
     after_parse = after_parse or _AFTER_PARSE
-    stream = nlp.pipe(((t, (a, p, d, t)) for a, t, p, d in items), as_tuples=True, batch_size=batch_size)
+    stream = nlp.pipe(((t, (a, p, d, t, c)) for a, t, p, d, c in items), as_tuples=True, batch_size=batch_size)
     done = []
-    for doc, (article_id, path, published, text) in stream:
+    for doc, (article_id, path, published, text, others) in stream:
         bin_ = DocBin(store_user_data=False)
         bin_.add(doc)
         atomic_write_bytes(Path(path), bin_.to_bytes())
@@ -277,7 +287,8 @@ def _parse_chunk(
         found = find_timexes(doc, published=day, text=text)
         atomic_write_bytes(timex_path(Path(path), day), json.dumps([timex_to_json(t) for t in found]).encode(), durable=False)
         if after_parse is not None:
-            after_parse(article_id, Path(path).stem, doc)
+            for one in (article_id, *others):
+                after_parse(one, Path(path).stem, doc)
         if on_doc is not None:
             on_doc(article_id, doc)
         done.append(article_id)

@@ -120,7 +120,7 @@ class RunContext:
                 after_parse=SegmentAndMentions.of(self),
             )
             ok = int(pc.sum(pc.equal(articles["status"], "ok")).as_py() or 0)
-            self.segmented_while_parsing = parsed if self.config.engine == "local" else 0
+            self.segmented_while_parsing = self._docs.articles_parsed if self.config.engine == "local" else 0
             self.all_segmented_while_parsing = self.segmented_while_parsing == ok
             if self.workers(articles.num_rows) > 1:  # before the stages fork their workers
                 self._docs.prime(self._docs)

@@ -157,8 +157,9 @@ def test_timexes_stage_forks_only_to_find_missing_timexes(
 
 def test_parse_workers_segment_and_find_mentions_so_those_stages_do_not_fork(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """A cold 2-process run: the parse workers cache each article's sentences and mentions as they
-    parse it, so the segment and entities stages only read the cache, in this process; the tables
-    are the 1-process run's, and the counters still say every article was segmented."""
+    parse it (a copy of a text too, on its one parse), so the segment and entities stages only
+    read the cache, in this process; the tables are the 1-process run's, and the counters still
+    say every article was segmented."""
     import json
 
     import pyarrow.parquet as pq
@@ -172,8 +173,9 @@ def test_parse_workers_segment_and_find_mentions_so_those_stages_do_not_fork(tmp
     records = [
         {"id": f"story-{k:02d}", "published": f"2024-05-{k + 1:02d}",
          "text": f"Mayor Jane Smith said on Monday that {k + 3} people were hurt in Denver. Smith visited the site."}
-        for k in range(n)
+        for k in range(n - 1)
     ]
+    records.append({**records[3], "id": "story-copy"})  # another outlet ran story 3 word for word
     inp = tmp_path / "in"
     inp.mkdir()
     (inp / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))

@@ -234,9 +234,14 @@ def test_a_window_below_one_is_refused(tmp_path: Path, nlp) -> None:  # type: ig
     ],
 )
 def test_after_parse_runs_once_for_each_article_parsed(tmp_path: Path, nlp, processes: int) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+
     from pipeline.parse import parse_articles
 
     ids, articles = _articles(6)
+    # a seventh article repeats the text of the second (a wire story two outlets ran)
+    copy = articles.slice(1, 1).set_column(0, "article_id", pa.array(["a6"]))
+    articles, ids = pa.concat_tables([articles, copy]), [*ids, "a6"]
     seen = tmp_path / "seen"
     seen.mkdir()
 
@@ -244,8 +249,10 @@ def test_after_parse_runs_once_for_each_article_parsed(tmp_path: Path, nlp, proc
         (seen / article_id).write_text(f"{parse_key}\n{doc.text}")
 
     parsed, n = parse_articles(articles, nlp=nlp, cache_dir=tmp_path / "docs", processes=processes, after_parse=after)
-    assert n == 6
+    assert n == 6  # the copy's text is parsed once
+    # ... and the hook still runs for the copy, on that parse
     assert sorted(p.name for p in seen.iterdir()) == sorted(ids)
+    assert parsed.articles_parsed == 7
     for article_id, text in zip(ids, articles["text"].to_pylist(), strict=True):
         assert (seen / article_id).read_text() == f"{parsed.key_of(article_id)}\n{text}"
     # a second run finds every parse cached: nothing is parsed, so the hook does not run
