@@ -10,13 +10,13 @@ less, since what it keeps pins the heap's top). Forked workers inherit the setti
 
 What it costs: a process may keep up to `TRIM_THRESHOLD` of freed memory it no longer uses.
 Where the C library is not glibc this does nothing; a `MALLOC_*_` environment variable of the
-user's (glibc's own tunables) wins over these settings.
+user's (glibc's own tunables) wins over these settings. Dask workers are not forked from the run,
+so the parse sets it in each of them too.
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import platform
 
@@ -46,7 +46,7 @@ def keep_freed_memory(
             raise ValueError(f"{name} must be a non-negative number of bytes, got {value!r}")
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc" or any(v in os.environ for v in ENVIRONMENT):
         return False
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    libc = ctypes.CDLL(None)  # this process's own symbols: glibc's mallopt among them (no ldconfig lookup)
     applied = [
         libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold),
         libc.mallopt(M_TRIM_THRESHOLD, trim_threshold),

@@ -22,6 +22,7 @@ from srsly.msgpack import msgpack_decoders
 
 from .errors import InputError
 from .io import atomic_write_bytes
+from .malloc import keep_freed_memory
 from .nlp import nlp_fingerprint
 from .progress import Advance, progress_bar
 from .timex import Timex, find_timexes
@@ -274,7 +275,9 @@ def _parse_chunk(
     """Parse articles and write each parse to its cache file (runs in a worker, or inline)."""
     from .nlp import load_nlp
 
-    nlp = nlp or load_nlp(model, max_length=max_length)
+    if nlp is None:  # in a worker: a local one inherited the run's allocator settings, a Dask one did not
+        keep_freed_memory()
+        nlp = load_nlp(model, max_length=max_length)
     after_parse = after_parse or _AFTER_PARSE
     stream = nlp.pipe(((t, (a, p, d, t, c)) for a, t, p, d, c in items), as_tuples=True, batch_size=batch_size)
     done = []

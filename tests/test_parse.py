@@ -260,3 +260,21 @@ def test_after_parse_runs_once_for_each_article_parsed(tmp_path: Path, nlp, proc
         p.unlink()
     assert parse_articles(articles, nlp=nlp, cache_dir=tmp_path / "docs", processes=processes, after_parse=after)[1] == 0
     assert not list(seen.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("in_worker", "expected_calls"),
+    [
+        (True, 1),  # a worker given no model (a Dask worker is not forked from the run): it sets the allocator itself
+        (False, 0),  # inline, with the run's model: the run set it already
+    ],
+)
+def test_parse_workers_set_the_allocator_themselves(tmp_path: Path, nlp, monkeypatch, in_worker: bool, expected_calls: int) -> None:  # type: ignore[no-untyped-def]
+    from pipeline import parse
+
+    calls: list[int] = []
+    monkeypatch.setattr(parse, "keep_freed_memory", lambda: calls.append(1) or True)
+    item = ("a0", "Paris was quiet on Monday.", str(tmp_path / "a0.spacy"), None, ())
+    done = parse._parse_chunk([item], model=PipelineConfig().spacy_model, max_length=nlp.max_length, batch_size=4, nlp=None if in_worker else nlp)
+    assert done == ["a0"] and (tmp_path / "a0.spacy").exists()
+    assert len(calls) == expected_calls
