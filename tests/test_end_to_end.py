@@ -156,7 +156,7 @@ def test_conflicts_recompute_pairs_when_the_claims_changed(seed_run: Path, tmp_p
     assert calls == [claims.num_rows - 1]
 
 
-def test_claims_stage_hands_dedup_the_analyses_of_the_claims_it_wrote(seed_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_claims_stage_hands_dedup_the_analyses_and_blocking_of_the_claims_it_wrote(seed_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # In one run the claims stage makes dedup's text analyses while each batch's parses are at
     # hand; they must be those of the claims table as written, row for row, or dedup would pair
     # one claim's facts with another's wording.
@@ -167,18 +167,24 @@ def test_claims_stage_hands_dedup_the_analyses_of_the_claims_it_wrote(seed_run: 
 
     out = tmp_path / "out"
     shutil.copytree(seed_run, out)
+    shutil.rmtree(out / ".cache" / "pairs")  # dedup's cached pairs: the blocking must come from this run
     ctx = runner.RunContext(out, DEFAULT_CONFIG, analyse_claims_with_claims=True)
     runner.stage_claims(ctx)
+    real_blocking = runner.candidate_pairs
 
     def recomputed(*args: object, **kwargs: object) -> None:
-        raise AssertionError("dedup analysed the claims again")
+        raise AssertionError("dedup analysed or blocked the claims again")
 
     monkeypatch.setattr(runner, "claim_infos", recomputed)
+    monkeypatch.setattr(runner, "candidate_pairs", recomputed)
     claims = read_table(out, "claims")
     articles = read_table(out, "articles", columns=ARTICLE_INDEX_COLUMNS)
     handed = ctx.claim_infos(claims, articles)
     fresh = claim_infos(claims, ctx.docs(articles))
     assert claims.num_rows > 50 and len(handed) == claims.num_rows
     assert handed == fresh  # SentenceInfo: a frozen dataclass, equal field by field
+    # ... and the blocking index it filled batch by batch gives the candidates of the written table
+    pairs = ctx.candidate_pairs(claims)
+    assert pairs and pairs == sorted(real_blocking(runner.facts_from(claims)))
     # a stage process of `make` does not make them: dedup, in its own process, would discard them
     assert runner.RunContext(out, DEFAULT_CONFIG).analyse_claims_with_claims is False
