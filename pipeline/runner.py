@@ -63,6 +63,12 @@ CONFLICTS_ENTITY_COLUMNS = ("entity_id", "canonical_name")
 CONFLICTS_TIMEX_COLUMNS = ("timex_id", "text", "value")
 #: Fewer articles than twice this run the stages after parsing in one process (forking costs more).
 MIN_PARALLEL_ARTICLES = 8
+#: Claims whose blocking (LSH) the claims stage indexes as their batches come back, while workers
+#: extract the next ones; dedup indexes the rest. The LSH costs about 3.6 KB a claim (880 MB at
+#: 246k claims): past this many claims, building it during extraction would stack it on the claims
+#: stage's memory and leave the main process fragmented for conflicts (at 10x BBC its peak went
+#: from 2.4 to 3.1 GB), for a gain that matters only while the serial parts of a run are short.
+OVERLAP_BLOCKING_CLAIMS = 50_000
 
 
 def _claims_key(claims: pa.Table) -> tuple[int, str | None, str | None]:
@@ -81,7 +87,7 @@ class RunContext:
     _docs: DocCache | None = None
     _infos: tuple[Any, list[Any]] | None = None
     _pairs: tuple[Any, list[tuple[int, int]]] | None = None
-    _blocking: tuple[Any, BlockingIndex] | None = None
+    _blocking: tuple[Any, BlockingIndex, list[Any]] | None = None
     _text_scores: tuple[Any, PairScores] | None = None
     _matcher: tuple[Any, Gazetteer] | None = None
     _claim_models: tuple[Any, ClaimLexicon] | None = None
@@ -146,11 +152,14 @@ class RunContext:
         """Drop what dedup and conflicts shared (claim analyses, candidate pairs, text scores)."""
         self._infos = self._pairs = self._text_scores = self._blocking = None
 
-    def keep_claim_infos(self, key: tuple[int, str | None, str | None], infos: list[Any], blocking: BlockingIndex) -> None:
+    def keep_claim_infos(
+        self, key: tuple[int, str | None, str | None], infos: list[Any], blocking: BlockingIndex, signatures: list[Any]
+    ) -> None:
         """The claims table's text analyses and blocking index, made by the claims stage as its
-        batches came in (`key`: see `_claims_key`)."""
+        batches came in (`key`: see `_claims_key`); `signatures` are those of the claims after the
+        ones the index holds, for dedup to add."""
         self._infos = (key, infos)
-        self._blocking = (key, blocking)
+        self._blocking = (key, blocking, signatures)
 
     def candidate_pairs(self, claims: pa.Table) -> list[tuple[int, int]]:
         """Dedup's candidate pairs (blocking), computed once for dedup and conflicts: once per run,
@@ -159,8 +168,11 @@ class RunContext:
         if self._pairs is None or self._pairs[0] != key:
             stored = self._pair_cache().get(self._pairs_key())
             if stored is None:
-                if self._blocking is not None and self._blocking[0] == key:  # filled by the claims stage
-                    pairs = self._blocking[1].pairs()
+                if self._blocking is not None and self._blocking[0] == key:  # made by the claims stage
+                    _, index, signatures = self._blocking
+                    if signatures:
+                        index.add(facts_from(claims.slice(index.size)), signatures)
+                    pairs = index.pairs()
                 else:
                     pairs = candidate_pairs(facts_from(claims))
                 self._blocking = None
@@ -586,19 +598,23 @@ def stage_claims(ctx: RunContext) -> int:
 
     infos: list[Any] = []
     blocking = BlockingIndex() if analyse else None
+    signatures_left: list[Any] = []  # of the claims past OVERLAP_BLOCKING_CLAIMS, for dedup to index
     ids: list[str] = []  # the first and the last claim id written: with the row count, `_claims_key`
 
     def keep(table: pa.Table, batch_infos: list[Any], signatures: list[Any]) -> None:
         infos.extend(batch_infos)
-        if blocking is not None:  # filled here while the workers extract the next batches
-            blocking.add(facts_from(table), signatures)
+        if blocking is not None:
+            if not signatures_left and blocking.size + len(signatures) <= OVERLAP_BLOCKING_CLAIMS:
+                blocking.add(facts_from(table), signatures)  # here, while the workers extract the next batches
+            else:
+                signatures_left.extend(signatures)
         if table.num_rows:
             first = ids[0] if ids else table["claim_id"][0].as_py()
             ids[:] = [first, table["claim_id"][-1].as_py()]
 
     rows, counts = _stream(ctx, "claims", articles, ["sentences", "entities", "timexes"], annotate, on_batch=keep)
     if blocking is not None:
-        ctx.keep_claim_infos((rows, ids[0] if ids else None, ids[-1] if ids else None), infos, blocking)
+        ctx.keep_claim_infos((rows, ids[0] if ids else None, ids[-1] if ids else None), infos, blocking, signatures_left)
     ctx.record("claims", started, {"claims": rows, "standalone": counts["standalone"], "articles_extracted": counts["articles_computed"]})
     return rows
 

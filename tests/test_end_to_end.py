@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -156,7 +157,17 @@ def test_conflicts_recompute_pairs_when_the_claims_changed(seed_run: Path, tmp_p
     assert calls == [claims.num_rows - 1]
 
 
-def test_claims_stage_hands_dedup_the_analyses_and_blocking_of_the_claims_it_wrote(seed_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "overlap",
+    [
+        10**9,  # every batch's claims indexed as the batch comes back
+        0,  # none: dedup indexes them all, from the signatures the workers made
+        "first",  # the first article's claims during extraction, the second's in dedup
+    ],
+)
+def test_claims_stage_hands_dedup_the_analyses_and_blocking_of_the_claims_it_wrote(
+    seed_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, overlap: int | str
+) -> None:
     # In one run the claims stage makes dedup's text analyses while each batch's parses are at
     # hand; they must be those of the claims table as written, row for row, or dedup would pair
     # one claim's facts with another's wording.
@@ -168,8 +179,14 @@ def test_claims_stage_hands_dedup_the_analyses_and_blocking_of_the_claims_it_wro
     out = tmp_path / "out"
     shutil.copytree(seed_run, out)
     shutil.rmtree(out / ".cache" / "pairs")  # dedup's cached pairs: the blocking must come from this run
-    ctx = runner.RunContext(out, DEFAULT_CONFIG, analyse_claims_with_claims=True)
+    first = pq.read_table(seed_run / "claims.parquet")["article_id"].value_counts()[0]["counts"].as_py()
+    monkeypatch.setattr(runner, "OVERLAP_BLOCKING_CLAIMS", first if overlap == "first" else overlap)
+    config = dataclasses.replace(DEFAULT_CONFIG, stream_articles=1)  # a batch per article
+    ctx = runner.RunContext(out, config, analyse_claims_with_claims=True)
     runner.stage_claims(ctx)
+    indexed = ctx._blocking[1].size  # type: ignore[index]
+    total = pq.read_table(out / "claims.parquet").num_rows
+    assert indexed == {10**9: total, 0: 0, "first": first}[overlap] and 0 < first < total
     real_blocking = runner.candidate_pairs
 
     def recomputed(*args: object, **kwargs: object) -> None:
