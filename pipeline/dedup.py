@@ -115,87 +115,37 @@ def blocking_tokens(text: str, entity_ids: Iterable[str]) -> set[str]:
     return words | {f"@{e}" for e in entity_ids}
 
 
-def claim_signatures(facts: Sequence[ClaimFacts], *, settings: DedupSettings = DEFAULT_SETTINGS) -> list[Any | None]:
-    """The MinHash of each claim's blocking tokens (None for a claim with none): the per-claim part
-    of blocking, which can be made wherever the claims are (compact `LeanMinHash`es, cheap to pickle)."""
-    from datasketch import LeanMinHash, MinHash  # imported here: it loads scipy, ~0.9 s every stage would pay
-
-    token_sets = [sorted(blocking_tokens(f.text, f.entity_ids)) for f in facts]
-    keep = [i for i, t in enumerate(token_sets) if t]
-    signatures: list[Any | None] = [None] * len(facts)
-    if keep:
-        hashes = MinHash.bulk([[t.encode() for t in token_sets[i]] for i in keep], num_perm=settings.num_perm, seed=1)
-        for i, mh in zip(keep, hashes, strict=True):
-            signatures[i] = LeanMinHash(mh)
-    return signatures
-
-
-class BlockingIndex:
-    """Dedup's blocking index, filled a batch of claims at a time, in table order.
-
-    Claims are indexed by their row number: MinHash LSH over their content words and entity ids,
-    and buckets of claims naming the same two entities. `pairs` gives the same candidates as
-    `candidate_pairs` over all the claims at once, so the index can be built while the claims
-    are still being extracted.
-    """
-
-    def __init__(self, *, settings: DedupSettings = DEFAULT_SETTINGS) -> None:
-        from datasketch import MinHashLSH
-
-        self._settings = settings
-        self._lsh: MinHashLSH | None = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm)
-        self._hashes: dict[int, Any] = {}  # row -> signature, for the claims that have one
-        self._entity_pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self.size = 0
-
-    def add(self, facts: Sequence[ClaimFacts], signatures: Sequence[Any | None] | None = None) -> None:
-        """Index the next claims; `signatures` are their `claim_signatures` when already made."""
-        if self._lsh is None:
-            raise ValueError("the index is finished: pairs() was called, so no more claims can be added")
-        if signatures is None:
-            signatures = claim_signatures(facts, settings=self._settings)
-        if len(signatures) != len(facts):
-            raise ValueError(f"expected a signature (or None) for each of the {len(facts)} claims, got {len(signatures)}")
-        with self._lsh.insertion_session() as session:
-            for offset, (fact, signature) in enumerate(zip(facts, signatures, strict=True)):
-                i = self.size + offset
-                if signature is not None:
-                    session.insert(i, signature, check_duplication=False)
-                    self._hashes[i] = signature
-                ids = sorted(fact.entity_ids)
-                for a in range(len(ids)):
-                    for b in range(a + 1, len(ids)):
-                        self._entity_pairs[(ids[a], ids[b])].append(i)
-        self.size += len(facts)
-
-    def pairs(self) -> set[tuple[int, int]]:
-        """Index pairs worth scoring (i < j), at most `max_candidates` per claim (its most similar).
-
-        This finishes the index: the LSH tables, its largest part, are dropped once read.
-        """
-        if self._lsh is None:
-            raise ValueError("the index is finished: pairs() can be called once")
-        settings = self._settings
-        pairs: set[tuple[int, int]] = set()
-        for table in self._lsh.hashtables:
-            for band in table.keys():
-                _add_bucket(pairs, table.get(band), settings.max_bucket)
-        self._lsh = None
-        # Claims that name the same two entities are candidates too, whatever their wording.
-        for members in self._entity_pairs.values():
-            _add_bucket(pairs, members, settings.max_bucket)
-        if self._hashes and pairs:
-            pairs = _cap_degree(pairs, self._hashes, settings.max_candidates)
-        return pairs
-
-
 def candidate_pairs(
     facts: Sequence[ClaimFacts], *, settings: DedupSettings = DEFAULT_SETTINGS
 ) -> set[tuple[int, int]]:
     """Index pairs worth scoring (i < j): near-linear in the number of claims, never all pairs."""
-    index = BlockingIndex(settings=settings)
-    index.add(facts)
-    return index.pairs()
+    from datasketch import MinHash, MinHashLSH  # imported here: it loads scipy, ~0.9 s every stage would pay
+
+    pairs: set[tuple[int, int]] = set()
+    token_sets = [sorted(blocking_tokens(f.text, f.entity_ids)) for f in facts]
+    keep = [i for i, t in enumerate(token_sets) if t]
+    if keep:
+        hashes = MinHash.bulk([[t.encode() for t in token_sets[i]] for i in keep], num_perm=settings.num_perm, seed=1)
+        lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm)
+        with lsh.insertion_session() as session:
+            for i, mh in zip(keep, hashes, strict=True):
+                session.insert(i, mh, check_duplication=False)
+        for table in lsh.hashtables:
+            for band in table.keys():
+                _add_bucket(pairs, table.get(band), settings.max_bucket)
+        del lsh, token_sets  # the index is the largest object here; only its pairs are needed now
+    # Claims that name the same two entities are candidates too, whatever their wording.
+    buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, f in enumerate(facts):
+        ids = sorted(f.entity_ids)
+        for a in range(len(ids)):
+            for b in range(a + 1, len(ids)):
+                buckets[(ids[a], ids[b])].append(i)
+    for members in buckets.values():
+        _add_bucket(pairs, members, settings.max_bucket)
+    if keep and pairs:
+        pairs = _cap_degree(pairs, dict(zip(keep, hashes, strict=True)), settings.max_candidates)
+    return pairs
 
 
 #: Candidate pairs whose MinHash similarity is computed at once (bounds that step's memory).

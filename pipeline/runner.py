@@ -34,9 +34,7 @@ from .progress import counted, progress_bar
 from .parse import DocCache, parse_articles
 from .claims import ClaimLexicon, extract_claims
 from .conflicts import detect_conflicts
-from .dedup import (
-    BlockingIndex, PairScores, candidate_pairs, claim_infos, claim_signatures, deduplicate as cluster_claims, facts_from,
-)
+from .dedup import PairScores, candidate_pairs, claim_infos, deduplicate as cluster_claims, facts_from
 from .entities import AliasTable, entity_mentions, entity_table, link_batches, mentions_from_table, mentions_to_table
 from .places import Gazetteer
 from .report import write_report
@@ -63,12 +61,6 @@ CONFLICTS_ENTITY_COLUMNS = ("entity_id", "canonical_name")
 CONFLICTS_TIMEX_COLUMNS = ("timex_id", "text", "value")
 #: Fewer articles than twice this run the stages after parsing in one process (forking costs more).
 MIN_PARALLEL_ARTICLES = 8
-#: Claims whose blocking (LSH) the claims stage indexes as their batches come back, while workers
-#: extract the next ones; dedup indexes the rest. The LSH costs about 3.6 KB a claim (880 MB at
-#: 246k claims): past this many claims, building it during extraction would stack it on the claims
-#: stage's memory and leave the main process fragmented for conflicts (at 10x BBC its peak went
-#: from 2.4 to 3.1 GB), for a gain that matters only while the serial parts of a run are short.
-OVERLAP_BLOCKING_CLAIMS = 50_000
 
 
 def _claims_key(claims: pa.Table) -> tuple[int, str | None, str | None]:
@@ -87,7 +79,6 @@ class RunContext:
     _docs: DocCache | None = None
     _infos: tuple[Any, list[Any]] | None = None
     _pairs: tuple[Any, list[tuple[int, int]]] | None = None
-    _blocking: tuple[Any, BlockingIndex, list[Any]] | None = None
     _text_scores: tuple[Any, PairScores] | None = None
     _matcher: tuple[Any, Gazetteer] | None = None
     _claim_models: tuple[Any, ClaimLexicon] | None = None
@@ -97,9 +88,8 @@ class RunContext:
     segmented_while_parsing: int = 0
     #: Whether that was every accepted article (then segment and entities only read the cache).
     all_segmented_while_parsing: bool = False
-    #: Whether the claims stage also makes dedup's text analyses of its claims and fills its
-    #: blocking index (run_all: dedup runs next in this process; a `make` stage process would
-    #: throw them away).
+    #: Whether the claims stage also makes dedup's text analyses of its claims (run_all: dedup runs
+    #: next in this process; a `make` stage process would throw them away).
     analyse_claims_with_claims: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     #: What each stage of this run counted (as in the manifest), by stage.
@@ -150,16 +140,11 @@ class RunContext:
 
     def release_pair_index(self) -> None:
         """Drop what dedup and conflicts shared (claim analyses, candidate pairs, text scores)."""
-        self._infos = self._pairs = self._text_scores = self._blocking = None
+        self._infos = self._pairs = self._text_scores = None
 
-    def keep_claim_infos(
-        self, key: tuple[int, str | None, str | None], infos: list[Any], blocking: BlockingIndex, signatures: list[Any]
-    ) -> None:
-        """The claims table's text analyses and blocking index, made by the claims stage as its
-        batches came in (`key`: see `_claims_key`); `signatures` are those of the claims after the
-        ones the index holds, for dedup to add."""
+    def keep_claim_infos(self, key: tuple[int, str | None, str | None], infos: list[Any]) -> None:
+        """The claims table's text analyses, made by the claims stage (`key`: see `_claims_key`)."""
         self._infos = (key, infos)
-        self._blocking = (key, blocking, signatures)
 
     def candidate_pairs(self, claims: pa.Table) -> list[tuple[int, int]]:
         """Dedup's candidate pairs (blocking), computed once for dedup and conflicts: once per run,
@@ -168,15 +153,7 @@ class RunContext:
         if self._pairs is None or self._pairs[0] != key:
             stored = self._pair_cache().get(self._pairs_key())
             if stored is None:
-                if self._blocking is not None and self._blocking[0] == key:  # made by the claims stage
-                    _, index, signatures = self._blocking
-                    if signatures:
-                        index.add(facts_from(claims.slice(index.size)), signatures)
-                    pairs = index.pairs()
-                else:
-                    pairs = candidate_pairs(facts_from(claims))
-                self._blocking = None
-                self._pairs = (key, sorted(pairs))
+                self._pairs = (key, sorted(candidate_pairs(facts_from(claims))))
             else:
                 i, j = stored["i"].to_numpy(), stored["j"].to_numpy()
                 self._pairs = (key, list(zip(i.tolist(), j.tolist(), strict=True)))
@@ -587,34 +564,25 @@ def stage_claims(ctx: RunContext) -> int:
 
     analyse = ctx.analyse_claims_with_claims
 
-    def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> tuple[pa.Table, dict[str, int], list[Any], list[Any]]:
+    def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> tuple[pa.Table, dict[str, int], list[Any]]:
         table, counts = cached(batch, inp)
         standalone = int(pc.sum(table["is_standalone"]).as_py() or 0) if table.num_rows else 0
-        # dedup's text analyses and MinHash signatures of these claims, made in this worker, where
-        # the batch's parses are
+        # dedup's text analyses of these claims, made while the batch's parses are in this worker
         infos = claim_infos(table, docs) if analyse else []
-        signatures = claim_signatures(facts_from(table)) if analyse else []
-        return table, {**counts, "standalone": standalone}, infos, signatures
+        return table, {**counts, "standalone": standalone}, infos
 
     infos: list[Any] = []
-    blocking = BlockingIndex() if analyse else None
-    signatures_left: list[Any] = []  # of the claims past OVERLAP_BLOCKING_CLAIMS, for dedup to index
     ids: list[str] = []  # the first and the last claim id written: with the row count, `_claims_key`
 
-    def keep(table: pa.Table, batch_infos: list[Any], signatures: list[Any]) -> None:
+    def keep(table: pa.Table, batch_infos: list[Any]) -> None:
         infos.extend(batch_infos)
-        if blocking is not None:
-            if not signatures_left and blocking.size + len(signatures) <= OVERLAP_BLOCKING_CLAIMS:
-                blocking.add(facts_from(table), signatures)  # here, while the workers extract the next batches
-            else:
-                signatures_left.extend(signatures)
         if table.num_rows:
             first = ids[0] if ids else table["claim_id"][0].as_py()
             ids[:] = [first, table["claim_id"][-1].as_py()]
 
     rows, counts = _stream(ctx, "claims", articles, ["sentences", "entities", "timexes"], annotate, on_batch=keep)
-    if blocking is not None:
-        ctx.keep_claim_infos((rows, ids[0] if ids else None, ids[-1] if ids else None), infos, blocking, signatures_left)
+    if analyse:
+        ctx.keep_claim_infos((rows, ids[0] if ids else None, ids[-1] if ids else None), infos)
     ctx.record("claims", started, {"claims": rows, "standalone": counts["standalone"], "articles_extracted": counts["articles_computed"]})
     return rows
 

@@ -131,52 +131,6 @@ def test_blocking_is_not_all_pairs(tables: dict[str, object]) -> None:
     assert len(pairs) < n * (n - 1) // 2
 
 
-@pytest.mark.parametrize(
-    "sizes",
-    [
-        [1],  # one claim at a time
-        [7, 1, 30],  # uneven batches, so copies of one fact fall in different batches
-        [10_000],  # all at once
-    ],
-)
-def test_blocking_index_filled_in_batches_gives_the_one_shot_candidates(tables: dict[str, object], sizes: list[int]) -> None:
-    import pickle
-
-    from pipeline.dedup import BlockingIndex, claim_signatures
-
-    facts = facts_from(tables["claims"])  # type: ignore[arg-type]
-    index, start, k = BlockingIndex(), 0, 0
-    while start < len(facts):
-        batch = facts[start : start + sizes[k % len(sizes)]]
-        # signatures are made in the claims workers and travel back pickled
-        index.add(batch, pickle.loads(pickle.dumps(claim_signatures(batch))))
-        start, k = start + len(batch), k + 1
-    assert index.size == len(facts)
-    assert index.pairs() == candidate_pairs(facts)
-
-
-@pytest.mark.parametrize(
-    ("misuse", "message"),
-    [
-        ("short", "a signature \\(or None\\) for each of the 2 claims, got 1"),  # signatures of other claims
-        ("after_pairs", "the index is finished"),  # claims added once the pairs were read
-    ],
-)
-def test_blocking_index_refuses_misuse(tables: dict[str, object], misuse: str, message: str) -> None:
-    from pipeline.dedup import BlockingIndex, claim_signatures
-
-    facts = facts_from(tables["claims"])[:2]  # type: ignore[arg-type]
-    index = BlockingIndex()
-    if misuse == "short":
-        with pytest.raises(ValueError, match=message):
-            index.add(facts, claim_signatures(facts[:1]))
-    else:
-        index.add(facts)
-        index.pairs()
-        with pytest.raises(ValueError, match=message):
-            index.add(facts)
-
-
 def test_settings_validate_where_they_enter() -> None:
     with pytest.raises(ValueError, match="lsh_threshold must be in"):
         DedupSettings(lsh_threshold=1.5)

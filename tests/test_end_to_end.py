@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -157,17 +156,7 @@ def test_conflicts_recompute_pairs_when_the_claims_changed(seed_run: Path, tmp_p
     assert calls == [claims.num_rows - 1]
 
 
-@pytest.mark.parametrize(
-    "overlap",
-    [
-        10**9,  # every batch's claims indexed as the batch comes back
-        0,  # none: dedup indexes them all, from the signatures the workers made
-        "first",  # the first article's claims during extraction, the second's in dedup
-    ],
-)
-def test_claims_stage_hands_dedup_the_analyses_and_blocking_of_the_claims_it_wrote(
-    seed_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, overlap: int | str
-) -> None:
+def test_claims_stage_hands_dedup_the_analyses_of_the_claims_it_wrote(seed_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # In one run the claims stage makes dedup's text analyses while each batch's parses are at
     # hand; they must be those of the claims table as written, row for row, or dedup would pair
     # one claim's facts with another's wording.
@@ -178,30 +167,18 @@ def test_claims_stage_hands_dedup_the_analyses_and_blocking_of_the_claims_it_wro
 
     out = tmp_path / "out"
     shutil.copytree(seed_run, out)
-    shutil.rmtree(out / ".cache" / "pairs")  # dedup's cached pairs: the blocking must come from this run
-    first = pq.read_table(seed_run / "claims.parquet")["article_id"].value_counts()[0]["counts"].as_py()
-    monkeypatch.setattr(runner, "OVERLAP_BLOCKING_CLAIMS", first if overlap == "first" else overlap)
-    config = dataclasses.replace(DEFAULT_CONFIG, stream_articles=1)  # a batch per article
-    ctx = runner.RunContext(out, config, analyse_claims_with_claims=True)
+    ctx = runner.RunContext(out, DEFAULT_CONFIG, analyse_claims_with_claims=True)
     runner.stage_claims(ctx)
-    indexed = ctx._blocking[1].size  # type: ignore[index]
-    total = pq.read_table(out / "claims.parquet").num_rows
-    assert indexed == {10**9: total, 0: 0, "first": first}[overlap] and 0 < first < total
-    real_blocking = runner.candidate_pairs
 
     def recomputed(*args: object, **kwargs: object) -> None:
-        raise AssertionError("dedup analysed or blocked the claims again")
+        raise AssertionError("dedup analysed the claims again")
 
     monkeypatch.setattr(runner, "claim_infos", recomputed)
-    monkeypatch.setattr(runner, "candidate_pairs", recomputed)
     claims = read_table(out, "claims")
     articles = read_table(out, "articles", columns=ARTICLE_INDEX_COLUMNS)
     handed = ctx.claim_infos(claims, articles)
     fresh = claim_infos(claims, ctx.docs(articles))
     assert claims.num_rows > 50 and len(handed) == claims.num_rows
     assert handed == fresh  # SentenceInfo: a frozen dataclass, equal field by field
-    # ... and the blocking index it filled batch by batch gives the candidates of the written table
-    pairs = ctx.candidate_pairs(claims)
-    assert pairs and pairs == sorted(real_blocking(runner.facts_from(claims)))
     # a stage process of `make` does not make them: dedup, in its own process, would discard them
     assert runner.RunContext(out, DEFAULT_CONFIG).analyse_claims_with_claims is False
