@@ -8,10 +8,11 @@ Entities of different kinds never merge.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pyarrow as pa
@@ -301,10 +302,8 @@ def mentions_to_table(found: Sequence[tuple[Mention, str]]) -> pa.Table:
 
 def mentions_from_table(table: pa.Table) -> list[tuple[Mention, str]]:
     """The inverse of mentions_to_table, in the table's row order."""
-    return [
-        (Mention(r["article_id"], r["start_char"], r["end_char"], r["text"], r["label"], r["kind"], r["key"], r["source_rule"]), r["sentence_id"])
-        for r in table.to_pylist()
-    ]
+    columns = [table[f.name].to_pylist() for f in fields(Mention)]
+    return list(zip(itertools.starmap(Mention, zip(*columns, strict=True)), table["sentence_id"].to_pylist(), strict=True))
 
 
 def entity_table(found: Sequence[tuple[Mention, str]], ids: Sequence[tuple[str, str]]) -> pa.Table:

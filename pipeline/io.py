@@ -233,14 +233,37 @@ def _close_and_remove(writer: pq.ParquetWriter | None, path: str | None) -> None
 class SpillFile:
     """A temp Parquet file beside the tables for rows a stage must walk more than once (entity
     linking's passes over the mentions), instead of holding them: one row group per write, read back
-    group by group; removed when the ``with`` ends, whatever happens."""
+    group by group; removed when the ``with`` ends, whatever happens.
 
-    def __init__(self, output_dir: Path, name: str, schema: pa.Schema) -> None:
+    Up to ``hold_rows`` rows are held in memory instead, and written out only once more arrive: a
+    small input costs no file and no reading back (``spilled`` says which happened).
+    """
+
+    def __init__(self, output_dir: Path, name: str, schema: pa.Schema, *, hold_rows: int = 0) -> None:
+        if hold_rows < 0:
+            raise ValueError(f"hold_rows must be a non-negative integer, got {hold_rows!r}")
         self._dir, self._name, self._schema = output_dir, name, schema
+        self._hold_rows = hold_rows
+        self._held: list[pa.Table] | None = []  # None once the rows went to the file
+        self._held_rows = 0
         self._path: str | None = None
         self._writer: pq.ParquetWriter | None = None
+        self._open = False
 
     def __enter__(self) -> SpillFile:
+        self._open = True
+        if self._hold_rows == 0:
+            self._spill()
+        return self
+
+    @property
+    def spilled(self) -> bool:
+        """Whether the rows went to the temp file (more than ``hold_rows`` of them were written)."""
+        return self._held is None
+
+    def _spill(self) -> None:
+        """Create the temp file and move the held rows to it; later writes go straight there."""
+        held, self._held = self._held or [], None
         try:
             fd, self._path = tempfile.mkstemp(prefix=f".{self._name}.", suffix=".spill.tmp", dir=self._dir)
             os.close(fd)
@@ -248,34 +271,54 @@ class SpillFile:
         except OSError as exc:
             self.__exit__(None, None, None)
             raise OutputError(f"{self._dir}: cannot write a temp file: {exc.strerror or exc}") from exc
-        return self
+        for table in held:
+            self._write_group(table)
+
+    def _write_group(self, table: pa.Table) -> None:
+        assert self._writer is not None
+        try:
+            self._writer.write_table(table, row_group_size=max(1, table.num_rows))
+        except OSError as exc:
+            raise OutputError(f"{self._path}: cannot write a temp file: {exc.strerror or exc}") from exc
 
     def write(self, table: pa.Table) -> None:
         """Append rows as one row group (a group is what `groups` hands back together)."""
-        assert self._writer is not None, "SpillFile used outside its with-block"
-        if table.num_rows:
-            try:
-                self._writer.write_table(table.cast(self._schema), row_group_size=max(1, table.num_rows))
-            except OSError as exc:
-                raise OutputError(f"{self._path}: cannot write a temp file: {exc.strerror or exc}") from exc
+        assert self._open, "SpillFile used outside its with-block"
+        if not table.num_rows:
+            return
+        table = table.cast(self._schema)
+        if self._held is not None:
+            self._held.append(table)
+            self._held_rows += table.num_rows
+            if self._held_rows > self._hold_rows:
+                self._spill()
+            return
+        self._write_group(table)
 
-    def finished(self) -> str:
-        """The file's path, closed for writing: what was written is all there is to read."""
+    def finished(self) -> str | None:
+        """The file's path, closed for writing (what was written is all there is to read); None
+        while the rows are held in memory."""
+        assert self._open, "SpillFile used outside its with-block"
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-        assert self._path is not None, "SpillFile used outside its with-block"
         return self._path
 
     def groups(self) -> Iterator[pa.Table]:
         """The written row groups, in order (the file is closed for writing on the first call)."""
-        parquet = pq.ParquetFile(self.finished())
+        path = self.finished()
+        if self._held is not None:
+            yield from self._held
+            return
+        assert path is not None
+        parquet = pq.ParquetFile(path)
         for index in range(parquet.num_row_groups):
             yield parquet.read_row_group(index)
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         _close_and_remove(self._writer, self._path)
         self._writer, self._path = None, None
+        self._held, self._held_rows, self._open = [], 0, False
 
 
 #: Memory DuckDB may use to sort a table that came in several batches; beyond it, it sorts on disk.
@@ -288,11 +331,13 @@ def write_sorted(spill: SpillFile, output_dir: Path, name: str, *, model: dict[s
     import duckdb
 
     keys = ", ".join(f'"{k}"' for k in SORT_KEYS[name])
+    path = spill.finished()
+    assert path is not None, "write_sorted needs a SpillFile without hold_rows"
     scratch = tempfile.mkdtemp(prefix=f".{name}.sort.", dir=output_dir)
     try:
         con = duckdb.connect(config={"memory_limit": SORT_MEMORY, "temp_directory": scratch, "threads": 1})
         try:
-            reader = con.read_parquet(spill.finished()).order(keys).to_arrow_reader(rows)
+            reader = con.read_parquet(path).order(keys).to_arrow_reader(rows)
             with TableWriter(output_dir, name, model=model) as out:
                 for batch in reader:
                     out.write(pa.Table.from_batches([batch]))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from spacy.language import Language
 
@@ -9,6 +12,8 @@ from pipeline.entities import AliasTable, Mention, annotate_entities, entity_key
 from pipeline.errors import ModelError
 from pipeline.ingest import RawInput, ingest
 from pipeline.segment import segment
+
+from conftest import SEEDS
 
 ALIASES = AliasTable.load()
 
@@ -132,3 +137,37 @@ def test_linking_in_article_batches_gives_what_linking_all_at_once_gives() -> No
     assert batched[0][0] == batched[2][0] == "place:russia"
     assert batched[3] == batched[6] == ("org:acme_corp", "Acme Corp")
     assert len(calls) == 4  # one walk per pass
+
+
+@pytest.mark.parametrize(
+    "hold",
+    [
+        0,  # every batch's mentions go to the temp file and are read back on each pass
+        1,  # the first batch is held, then the second sends both to the file
+        100_000,  # all held in memory and decoded once
+    ],
+)
+def test_entities_stage_gives_one_table_whether_mentions_are_held_or_spilled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hold: int) -> None:
+    import pyarrow.parquet as pq
+
+    from pipeline import io, runner
+    from pipeline.config import PipelineConfig
+
+    spills: list[str] = []
+    mkstemp = io.tempfile.mkstemp
+
+    def recording_mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        spills.append(kwargs.get("prefix", ""))
+        return mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(io.tempfile, "mkstemp", recording_mkstemp)
+    config = PipelineConfig(stream_articles=1)  # one row group per article: several batches to link
+    runner.run_ingest(SEEDS, tmp_path, config=config)
+    runner.run_stage("segment", tmp_path, config=config)
+    monkeypatch.setattr(runner, "HOLD_MENTIONS", hold)
+    runner.run_stage("entities", tmp_path, config=config)
+    entities = pq.read_table(tmp_path / "entities.parquet")
+    monkeypatch.setattr(runner, "HOLD_MENTIONS", 0)
+    runner.run_stage("entities", tmp_path, config=config)
+    assert entities.num_rows > 50 and entities.equals(pq.read_table(tmp_path / "entities.parquet"))
+    assert (spills.count(".mentions.") == 2) is (hold < entities.num_rows)

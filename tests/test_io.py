@@ -161,3 +161,29 @@ def test_spill_file_hands_back_each_write_as_a_group_and_leaves_nothing(tmp_path
     except RuntimeError:
         assert fail
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("hold_rows", "on_disk_after"),
+    [
+        (0, [True, True]),  # nothing held: the file exists from the first write
+        (1, [False, True]),  # the first row is held; the second makes both go to the file, in order
+        (10, [False, False]),  # everything fits: no file, the groups come from memory
+    ],
+)
+def test_spill_file_holds_rows_in_memory_until_there_are_more_than_hold_rows(tmp_path: Path, hold_rows: int, on_disk_after: list[bool]) -> None:
+    articles = _articles()
+    with SpillFile(tmp_path, "articles", articles.schema, hold_rows=hold_rows) as spill:
+        seen = []
+        for k in range(2):
+            spill.write(articles.slice(k, 1))
+            seen.append(any(p.name.endswith(".spill.tmp") for p in tmp_path.iterdir()))
+        assert seen == on_disk_after
+        assert spill.spilled is on_disk_after[-1]
+        assert [g["article_id"].to_pylist() for g in spill.groups()] == [["a"], ["b"]]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_spill_file_refuses_a_negative_hold(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="hold_rows must be a non-negative integer, got -1"):
+        SpillFile(tmp_path, "articles", _articles().schema, hold_rows=-1)
