@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,13 +67,14 @@ def _in_process_worker(worker_args: list[str]) -> dict:
         result = benchmark.worker_raw(args.input, args.processes, stock=args.worker == "raw")
     else:
         result = benchmark.worker_pipeline(args.input, args.output_dir, args.processes, args.exclude_stage)
+    result["steal_seconds"] = 0.25  # as if the hypervisor took a quarter second during each run
     result["peak_rss_tree_bytes"] = result["max_rss"]["self"]
     result["peak_rss_single_bytes"] = max(result["max_rss"].values())
     return result
 
 
 def test_results_json_on_tiny_corpus(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nlp: object
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nlp: object, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Subprocess start-up (import spaCy, load the model: 3 x several seconds) would dominate a
     # 5-article run, so the measurements run in this process; `run_worker` itself is covered by
@@ -105,15 +109,46 @@ def test_results_json_on_tiny_corpus(
     assert "ingest" in results["stages_1proc"]
     assert any(name.endswith("parse (spaCy + cache write)") for name in results["stages_1proc"])
     assert results["stopped_before_stage"] == stop
+    # CPU the hypervisor took during each run is kept per round and printed: it explains slow runs
+    assert results["steal_samples"] == {k: [0.25, 0.25] for k in ("raw", "raw_tuned", "raw2", "p1", "p2")}
+    assert "CPU stolen by the hypervisor during each run (s): raw [0.25, 0.25]" in capsys.readouterr().out
 
 
-def test_run_worker_subprocess_reports_rss(corpus: Path) -> None:
-    """The real subprocess path: raw measurement in a child, RSS polled and read from getrusage."""
+def test_run_worker_subprocess_reports_rss(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real subprocess path: raw measurement in a child, RSS polled and read from getrusage,
+    and the steal counter read before and after it."""
+    readings = iter([100.0, 102.5])
+    monkeypatch.setattr(benchmark, "steal_seconds", lambda: next(readings))
     result = benchmark.run_worker(["raw", "--input", str(corpus)])
+    assert result["steal_seconds"] == 2.5
     assert result["docs"] == len(ARTICLES)
     assert result["seconds"] > 0
     assert result["peak_rss_tree_bytes"] > 50 * benchmark.MB  # a loaded spaCy model
     assert result["peak_rss_single_bytes"] > 50 * benchmark.MB
+
+
+@pytest.mark.parametrize(
+    ("content", "expected_ticks"),
+    [
+        ("cpu  10 0 5 900 1 0 2 250 0 0\ncpu0 5 0 2 450 0 0 1 125 0 0\n", 250),  # the 8th number is steal
+        ("cpu  10 0 5 900\n", None),  # an old kernel without the column
+        (None, None),  # no /proc/stat at all (not Linux)
+    ],
+)
+def test_steal_seconds_reads_the_steal_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str | None, expected_ticks: int | None) -> None:
+    stat = tmp_path / "stat"
+    if content is not None:
+        stat.write_text(content)
+    monkeypatch.setattr(benchmark, "PROC_STAT", str(stat))
+    expected = None if expected_ticks is None else expected_ticks / os.sysconf("SC_CLK_TCK")
+    assert benchmark.steal_seconds() == expected
+
+
+def test_pipeline_worker_imports_what_pyarrow_imports_lazily_before_the_clock() -> None:
+    # pyarrow imports pandas on its first use (~0.3 s): a start-up cost the timed run must not include
+    code = "import sys; from pipeline import benchmark; assert 'pandas' not in sys.modules; benchmark._import_lazily_imported(); print('pandas' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"
 
 
 def test_worker_failure_is_reported(tmp_path: Path) -> None:
