@@ -478,10 +478,10 @@ def stage_segment(ctx: RunContext) -> int:
 def stage_entities(ctx: RunContext) -> int:
     """Named-entity mentions with cross-article entity ids → entities.parquet.
 
-    Mentions are found per article (cached per article) and spilled to a temp file, a row group
-    per batch of articles; linking walks that file batch by batch (`link_batches`), so memory
-    holds one batch of mentions and the linking index (the distinct names), then the rows are
-    written a batch at a time.
+    Mentions are found per article (cached per article). Up to `HOLD_MENTIONS` are held in memory,
+    decoded once; more are spilled to a temp file, a row group per batch of articles, and linking
+    walks that file batch by batch (`link_batches`), so memory holds one batch of mentions and
+    the linking index (the distinct names). The rows are written a batch at a time.
     """
     started = time.perf_counter()
     articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
