@@ -8,12 +8,14 @@ Entities of different kinds never merge.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 from spacy.tokens import Doc
@@ -46,6 +48,9 @@ _LEADING_DET = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\w\s&'-]+")
 _SPACES = re.compile(r"\s+")
 _SLUG = re.compile(r"[^a-z0-9]+")
+#: Names whose normalized forms are remembered (entity_key, _display): linking asks for the same
+#: names pass after pass, and a corpus has far fewer distinct names than mentions.
+NAMES_CACHED = 1 << 16
 _HONORIFIC = re.compile(r"^(?:mr|mrs|ms|dr|president|prime minister|sen|senator|gov|governor|rep)\.?\s+", re.IGNORECASE)
 
 
@@ -71,9 +76,8 @@ class AliasTable:
         return self.by_kind.get(kind, {}).get(key)
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """One entity mention before linking."""
+class Mention(NamedTuple):
+    """One entity mention before linking (a tuple: linking decodes hundreds of thousands)."""
 
     article_id: str
     start_char: int
@@ -85,6 +89,7 @@ class Mention:
     source_rule: str  # ner | ruler | surname
 
 
+@functools.lru_cache(maxsize=NAMES_CACHED)
 def entity_key(text: str) -> str:
     """Normalized form used to compare names: `the U.S.'s` → `us`."""
     text = _POSSESSIVE.sub("", text.strip())
@@ -94,6 +99,7 @@ def entity_key(text: str) -> str:
     return _SPACES.sub(" ", text).strip().casefold()
 
 
+@functools.lru_cache(maxsize=NAMES_CACHED)
 def _display(text: str) -> str:
     text = _POSSESSIVE.sub("", _SPACES.sub(" ", text.strip()))
     return _LEADING_DET.sub("", text)
@@ -167,6 +173,8 @@ class _LinkIndex:
     kinds_of_key: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     full_global: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     surfaces: dict[tuple[str, str], Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    #: (kind, key) as found -> the base (kind, key) the alias table gives it: each pass asks again.
+    base_of: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
 def link_batches(
@@ -182,7 +190,7 @@ def link_batches(
     # The same name labeled ORG in one place and GPE in another is one entity: the kind it has
     # most often wins (ties go to place), so "Russia" tagged ORG joins "Russia" tagged GPE.
     for batch in batches():
-        for kind, key in _alias_keys(batch, aliases):
+        for kind, key in _alias_keys(batch, aliases, index):
             if kind in {"org", "place"}:
                 index.kinds_of_key[key][kind] += 1
     # Surnames link to the full person names ending in them: in the same article first, then the corpus.
@@ -198,18 +206,27 @@ def link_batches(
         yield [_entity(kind, key, aliases, index) for kind, key in _linked_keys(batch, aliases, index)]
 
 
-def _alias_keys(batch: Sequence[Mention], aliases: AliasTable) -> list[tuple[str, str]]:
+def _alias_keys(batch: Sequence[Mention], aliases: AliasTable, index: _LinkIndex) -> list[tuple[str, str]]:
     """Base (kind, key) per mention: the alias's key if the table knows it, else its own (honorifics
     dropped for people)."""
+    base_of = index.base_of
     base: list[tuple[str, str]] = []
     for m in batch:
-        key = _HONORIFIC.sub("", m.key) if m.kind == "person" else m.key
-        kind = m.kind
-        if kind == "org" and aliases.canonical("org", key) is None and aliases.canonical("place", key):
-            kind = "place"  # a country name tagged ORG ("U.S." in "U.S.-Russia")
-        alias = aliases.canonical(kind, key)
-        base.append((kind, entity_key(alias) if alias else key))
+        found = (m.kind, m.key)
+        known = base_of.get(found)
+        if known is None:
+            known = base_of[found] = _alias_key(m.kind, m.key, aliases)
+        base.append(known)
     return base
+
+
+def _alias_key(kind: str, key: str, aliases: AliasTable) -> tuple[str, str]:
+    if kind == "person":
+        key = _HONORIFIC.sub("", key)
+    if kind == "org" and aliases.canonical("org", key) is None and aliases.canonical("place", key):
+        kind = "place"  # a country name tagged ORG ("U.S." in "U.S.-Russia")
+    alias = aliases.canonical(kind, key)
+    return (kind, entity_key(alias) if alias else key)
 
 
 def _majority_kinds(batch: Sequence[Mention], aliases: AliasTable, index: _LinkIndex) -> list[tuple[str, str]]:
@@ -218,7 +235,7 @@ def _majority_kinds(batch: Sequence[Mention], aliases: AliasTable, index: _LinkI
         (max(sorted(kinds_of_key[key]), key=lambda k: (kinds_of_key[key][k], k == "place")), key)
         if kind in {"org", "place"}
         else (kind, key)
-        for kind, key in _alias_keys(batch, aliases)
+        for kind, key in _alias_keys(batch, aliases, index)
     ]
 
 
@@ -302,7 +319,7 @@ def mentions_to_table(found: Sequence[tuple[Mention, str]]) -> pa.Table:
 
 def mentions_from_table(table: pa.Table) -> list[tuple[Mention, str]]:
     """The inverse of mentions_to_table, in the table's row order."""
-    columns = [table[f.name].to_pylist() for f in fields(Mention)]
+    columns = [table[name].to_pylist() for name in Mention._fields]
     return list(zip(itertools.starmap(Mention, zip(*columns, strict=True)), table["sentence_id"].to_pylist(), strict=True))
 
 

@@ -139,6 +139,16 @@ def test_linking_in_article_batches_gives_what_linking_all_at_once_gives() -> No
     assert len(calls) == 4  # one walk per pass
 
 
+def test_one_name_of_two_kinds_links_to_two_entities_in_every_pass() -> None:
+    # Linking remembers each (kind, name)'s alias lookup across its passes: a name that is a person
+    # in one article and a country in another must stay two entities, whichever comes first.
+    mentions = [_m("a", "Jordan", "PERSON"), _m("b", "Jordan", "GPE"), _m("c", "Mr. Jordan", "PERSON")]
+    for ordered in (mentions, mentions[::-1]):
+        ids = dict(zip([(m.article_id, m.label) for m in ordered], link(ordered, ALIASES), strict=True))
+        assert ids[("a", "PERSON")][0] == ids[("c", "PERSON")][0] == "person:jordan"
+        assert ids[("b", "GPE")][0] == "place:jordan"
+
+
 @pytest.mark.parametrize(
     "hold",
     [
