@@ -415,7 +415,10 @@ def _per_article_cache(
                 found[article_id] = fresh.filter(pc.equal(fresh["article_id"], article_id))
                 cache.put(key, found[article_id])
         ordered = [found[a].cast(schema) for a in ok["article_id"].to_pylist()]
-        return pa.concat_tables([schema.empty_table(), *ordered]), {"articles_computed": len(todo)}
+        # one chunk per column, not one per article: a forked worker pickles the batch's table back
+        # to the main process, and pyarrow pickles each chunk on its own (on 300 BBC articles' claims,
+        # 0.18 s in 16 batches of 20 chunks, against 0.01 s combined)
+        return pa.concat_tables([schema.empty_table(), *ordered]).combine_chunks(), {"articles_computed": len(todo)}
 
     return annotate
 
@@ -423,7 +426,7 @@ def _per_article_cache(
 #: The columns of sentences.parquet the entities stage reads (and its mention cache keys hash).
 ENTITY_SENTENCE_COLUMNS = ["article_id", "sentence_id", "start_char", "end_char"]
 #: Mentions entity linking holds in memory, decoded, across its passes (about 60 MB); a corpus with
-#: more has them read back from a temp file on each pass. All of BBC (2,225 articles) has ~75,000.
+#: more has them read back from a temp file on each pass. All of BBC (2,225 articles) has ~60,000.
 HOLD_MENTIONS = 100_000
 
 

@@ -190,3 +190,26 @@ def test_parse_workers_segment_and_find_mentions_so_those_stages_do_not_fork(tmp
     stages = json.loads((tmp_path / "two" / "manifest.json").read_text())["stages"]
     assert stages["segment"]["rows"]["articles_segmented"] == n
     assert stages["entities"]["rows"]["articles_annotated_here"] == n
+
+
+def test_per_article_stages_hand_back_one_chunk_per_column(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A batch's rows travel from a forked worker to the main process pickled, and pyarrow pickles
+    every chunk of a column on its own: built from per-article rows, a batch must come back as one
+    chunk per column (on 300 BBC articles' claims, 0.18 s of pickling against 0.01 s)."""
+    from conftest import SEEDS
+
+    from pipeline import runner
+    from pipeline.config import PipelineConfig
+
+    seen: dict[str, list[int]] = {}
+    real = runner._annotated_batches
+
+    def spy(ctx, articles, cursors, annotate, *, desc, processes=None):  # type: ignore[no-untyped-def]
+        for result in real(ctx, articles, cursors, annotate, desc=desc, processes=processes):
+            seen.setdefault(desc, []).extend(column.num_chunks for column in result[0].columns)
+            yield result
+
+    monkeypatch.setattr(runner, "_annotated_batches", spy)
+    runner.run_all(SEEDS, tmp_path, config=PipelineConfig(processes=1))
+    assert {"sentences", "mentions", "timexes", "claims"} <= set(seen)  # the seeds' 2 articles in one batch
+    assert all(chunks == [1] * len(chunks) for chunks in seen.values()), seen
