@@ -36,7 +36,7 @@ its lazy import of pandas (~0.3 s) before the clock: imports are start-up, untim
 
 ``steal_samples`` holds, per run, the CPU seconds the hypervisor gave to other guests meanwhile
 (``steal`` in /proc/stat): on a virtual machine, a run that lost CPU this way is slower for reasons
-outside the code. It does not see a busy neighbour on the same physical core, which also slows runs.
+outside the code. It does not see other load sharing the physical cores, which can slow runs too.
 
 Memory is read two ways and both are recorded:
 
@@ -699,7 +699,7 @@ def report(results: dict[str, Any]) -> str:
         f"best of {r.get('rounds', 1)} interleaved round(s); all rounds' seconds: "
         + ", ".join(f"{k} {v}" for k, v in r.get("samples", {}).items()),
         *(
-            [f"CPU stolen by the hypervisor during each run (s): " + ", ".join(f"{k} {v}" for k, v in r["steal_samples"].items())]
+            ["CPU stolen by the hypervisor during each run (s): " + ", ".join(f"{k} {v}" for k, v in r["steal_samples"].items())]
             if any(x for v in r.get("steal_samples", {}).values() for x in v)
             else []
         ),
