@@ -7,6 +7,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -115,11 +116,21 @@ def test_results_json_on_tiny_corpus(
 
 
 def test_run_worker_subprocess_reports_rss(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real subprocess path: raw measurement in a child, RSS polled and read from getrusage,
-    and the steal counter read before and after it."""
+    """The real subprocess path: raw measurement in a child, the tree's RSS polled and the largest
+    process's read from getrusage, the steal counter read before and after it; the poller looks for
+    child processes only every CHILDREN_EVERY polls, since that search is what takes CPU from the
+    measured run."""
+    import psutil
+
     readings = iter([100.0, 102.5])
     monkeypatch.setattr(benchmark, "steal_seconds", lambda: next(readings))
+    searches: list[int] = []
+    children = psutil.Process.children
+    monkeypatch.setattr(psutil.Process, "children", lambda self, **kw: searches.append(1) or children(self, **kw))
+    started = time.perf_counter()
     result = benchmark.run_worker(["raw", "--input", str(corpus)])
+    polls = (time.perf_counter() - started) / benchmark.POLL_SECONDS
+    assert 1 <= len(searches) <= polls / benchmark.CHILDREN_EVERY + 1
     assert result["steal_seconds"] == 2.5
     assert result["docs"] == len(ARTICLES)
     assert result["seconds"] > 0
