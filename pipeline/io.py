@@ -332,7 +332,7 @@ def write_sorted(spill: SpillFile, output_dir: Path, name: str, *, model: dict[s
 
     keys = ", ".join(f'"{k}"' for k in SORT_KEYS[name])
     path = spill.finished()
-    assert path is not None, "write_sorted needs a SpillFile without hold_rows"
+    assert path is not None, "write_sorted needs a SpillFile whose rows went to its file (spilled)"
     scratch = tempfile.mkdtemp(prefix=f".{name}.sort.", dir=output_dir)
     try:
         con = duckdb.connect(config={"memory_limit": SORT_MEMORY, "temp_directory": scratch, "threads": 1})

@@ -241,7 +241,7 @@ class RunContext:
         )
 
 
-#: Articles rows ingest gathers before spilling them (a run with fewer sorts them in memory).
+#: Articles rows ingest holds before spilling them (a run with no more sorts them in memory).
 INGEST_BATCH = 4_096
 
 
@@ -254,10 +254,10 @@ class Ingested:
 
 
 def stage_ingest(ctx: RunContext, input_dir: Path) -> Ingested:
-    """Read the input folder and write articles.parquet, holding at most `INGEST_BATCH` rows.
+    """Read the input folder and write articles.parquet, holding about `INGEST_BATCH` rows.
 
-    Inputs are read one file (one JSON Lines record) at a time; more rows than one batch are
-    spilled to a temp file and sorted into the table's order by DuckDB.
+    Inputs are read one file (one JSON Lines record) at a time; up to one batch of rows is sorted
+    in memory, more are spilled to a temp file and sorted into the table's order by DuckDB.
     """
     started = time.perf_counter()
     hashes: dict[str, str] = {}
@@ -269,21 +269,19 @@ def stage_ingest(ctx: RunContext, input_dir: Path) -> Ingested:
             yield raw
 
     ok = 0
-    with SpillFile(ctx.output_dir, "articles", ARTICLES) as spill:
+    with SpillFile(ctx.output_dir, "articles", ARTICLES, hold_rows=INGEST_BATCH) as spill:
         batch: list[dict[str, object]] = []
-        spilled = 0
         for row in ingest_rows(raws(), config=ctx.config):
             ok += row["status"] == "ok"
             batch.append(row)
             if len(batch) == INGEST_BATCH:
                 spill.write(table_from_rows(batch, ARTICLES))
-                spilled += len(batch)
                 batch = []
-        if spilled:
-            spill.write(table_from_rows(batch, ARTICLES))
+        spill.write(table_from_rows(batch, ARTICLES))
+        if spill.spilled:
             rows = write_sorted(spill, ctx.output_dir, "articles", model=ctx.model())
         else:
-            table = table_from_rows(batch, ARTICLES)
+            table = pa.concat_tables([ARTICLES.empty_table(), *spill.groups()])
             ctx.write(table, "articles")
             rows = table.num_rows
     ctx.record("ingest", started, {"articles": rows, "ok": ok, "rejected": rows - ok}, hashes)
