@@ -1,10 +1,11 @@
-"""Conflict stage: pairs of claims about the same thing that disagree, typed by kind.
+"""Conflict stage: pairs of claims about the same event and the same slot that disagree, typed by kind.
 
-Candidates are the dedup stage's blocking pairs that ended in different clusters; a
-pair is "about the same thing" when it shares an entity and either the predicate or
-a good part of its wording. Then values are compared after normalization: date
-intervals (containment is agreement), quantities with units and approximation,
-places with containment (Hamburg is in Germany), negation, the agent, and lists.
+Candidates are the dedup stage's blocking pairs that ended in different clusters of ONE event
+(`event_key`): claims about two different events never conflict. A pair is about the same
+slot when it shares an entity and either the predicate or a good part of its wording; then
+`pipeline.matching` compares the normalized values: date intervals (overlap is agreement),
+quantities of one measured thing with units and bounds, places by containment, negation, the
+agent, and lists.
 """
 
 from __future__ import annotations
@@ -14,19 +15,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from .dedup import (
-    DEFAULT_SETTINGS,
-    PAIRS_PER_TASK,
-    ClaimFacts,
-    DedupSettings,
-    PairScores,
-    candidate_pairs,
-    facts_from,
-    quantities_agree,
-    stable_id,
-    swapped_entity,
-    wording_similarity,
-)
+from .dedup import DEFAULT_SETTINGS, PAIRS_PER_TASK, DedupSettings, PairScores, candidate_pairs, stable_id
+from .matching import ClaimDetail, ClaimFacts, differences, facts_from, wording_similarity
 from .parallel import ordered_map
 from .progress import Advance, counted
 from .places import Gazetteer
@@ -35,9 +25,6 @@ from .schemas import CONFLICTS, table_from_rows
 #: Below both of these (pairs still to score, pairs in all), conflicts are judged in one process.
 MIN_SCORED_PAIRS_TO_FORK = 2 * PAIRS_PER_TASK
 MIN_PAIRS_TO_FORK = 64 * PAIRS_PER_TASK
-
-#: Predicates too general for "a different agent did it" to be a disagreement.
-_STATIVE = frozenset({"be", "have", "become", "remain", "include", "seem", "appear"})
 
 #: How much each kind of disagreement weighs in the score (lists differing are low severity).
 SEVERITY = {"date": 1.0, "quantity": 0.9, "place": 0.9, "negation": 1.0, "entity": 0.7, "other": 0.3}
@@ -59,98 +46,6 @@ class ConflictSettings:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimDetail:
-    """What the conflict explanation needs beyond ClaimFacts."""
-
-    time_text: str | None
-    quantity_text: str | None
-    object: str | None
-    hedged: bool
-    attributed_to: str | None
-    time_value: str | None
-    subject_ids: frozenset[str]
-    object_ids: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class Difference:
-    """One typed disagreement between two claims."""
-
-    kind: str
-    value_a: str | None
-    value_b: str | None
-    normalized_a: str | None
-    normalized_b: str | None
-    explanation: str
-
-
-def differences(
-    a: ClaimFacts, b: ClaimFacts, da: ClaimDetail, db: ClaimDetail, *, places: Gazetteer, names: Mapping[str, str]
-) -> list[Difference]:
-    """Every typed disagreement between two claims about the same thing (empty when they agree)."""
-    out: list[Difference] = []
-    if a.time_start and b.time_start and a.time_end and b.time_end:
-        if a.time_end < b.time_start or b.time_end < a.time_start:  # type: ignore[operator]
-            out.append(Difference(
-                "date", da.time_text or da.time_value, db.time_text or db.time_value, da.time_value, db.time_value,
-                f"The dates do not overlap: {da.time_value} ({a.time_start}–{a.time_end}) vs "
-                f"{db.time_value} ({b.time_start}–{b.time_end}).",
-            ))
-    if (
-        a.quantity_value is not None and b.quantity_value is not None and a.quantity_unit and a.quantity_unit == b.quantity_unit
-        and not quantities_agree(a.quantity_value, a.quantity_mod, b.quantity_value, b.quantity_mod)
-    ):
-        na, nb = _quantity_norm(a), _quantity_norm(b)
-        out.append(Difference("quantity", da.quantity_text, db.quantity_text, na, nb, f"Different amounts of {a.quantity_unit or 'the same thing'}: {na} vs {nb}."))
-    if a.place and b.place and not places.compatible(a.place, b.place):
-        out.append(Difference("place", a.place, b.place, a.place, b.place, f"Different places, neither inside the other: {a.place} vs {b.place}."))
-    if a.negated != b.negated:
-        va = f"{'not ' if a.negated else ''}{a.predicate}"
-        vb = f"{'not ' if b.negated else ''}{b.predicate}"
-        out.append(Difference("negation", va, vb, str(a.negated), str(b.negated), f"One claim affirms what the other denies ({va} vs {vb})."))
-    swapped = swapped_entity(a, b) if a.predicate == b.predicate and a.predicate not in _STATIVE else None
-    if swapped is not None and not (
-        (swapped[0] in da.subject_ids and swapped[1] in db.subject_ids)
-        or (swapped[0] in da.object_ids and swapped[1] in db.object_ids)
-    ):
-        swapped = None  # only a different agent or object is reported: other swaps are mostly linking misses
-    if swapped is not None:
-        ia, ib = swapped
-        va, vb = names.get(ia, ia), names.get(ib, ib)
-        out.append(Difference("entity", va, vb, ia, ib, f"A different {ia.split(':', 1)[0]} for the same action '{a.predicate}': {va} vs {vb}."))
-    if not out and a.predicate == b.predicate and da.object and db.object:
-        items_a, items_b = _list_items(da.object), _list_items(db.object)
-        if len(items_a) >= 2 and len(items_b) >= 2 and items_a != items_b and items_a & items_b:
-            only_a, only_b = sorted(items_a - items_b), sorted(items_b - items_a)
-            out.append(Difference(
-                "other", ", ".join(only_a) or None, ", ".join(only_b) or None, None, None,
-                f"The lists differ (low severity): only in a: {', '.join(only_a) or '—'}; only in b: {', '.join(only_b) or '—'}.",
-            ))
-    return out
-
-
-def _quantity_norm(f: ClaimFacts) -> str:
-    mod = {"MORE_THAN": "> ", "LESS_THAN": "< ", "APPROX": "~"}.get(f.quantity_mod or "", "")
-    value = f"{f.quantity_value:g}"
-    return f"{mod}{value} {f.quantity_unit or ''}".strip()
-
-
-def _list_items(text: str) -> set[str]:
-    """Items of a list of short names in an object phrase: `issues, including Syria, Ukraine, and arms
-    control` → {syria, ukraine, arms control}; empty when the phrase is not such a list."""
-    body = text.lower()
-    for marker in ("including", "such as", "like", ":"):
-        if marker in body:
-            body = body.split(marker, 1)[1]
-            break
-    else:
-        return set()
-    parts = [p.strip(" .") for p in body.replace(" and ", ",").replace(" or ", ",").split(",")]
-    items = {p.removeprefix("the ").strip() for p in parts if p.strip()}
-    return items if all(len(i.split()) <= 4 for i in items) else set()
 
 
 def detect_conflicts(
@@ -186,10 +81,12 @@ def detect_conflicts(
     pairs = [
         (i, j)
         for i, j in pairs
-        if cluster_of.get(facts[i].claim_id) != cluster_of.get(facts[j].claim_id) and facts[i].entity_ids & facts[j].entity_ids
+        if cluster_of.get(facts[i].claim_id) != cluster_of.get(facts[j].claim_id)
+        and event_of.get(facts[i].claim_id) == event_of.get(facts[j].claim_id)
+        and facts[i].entity_ids & facts[j].entity_ids
     ]
     if progress is not None:
-        progress(candidates - len(pairs))  # in one cluster, or no entity in common: nothing to judge
+        progress(candidates - len(pairs))  # one cluster, two events, or no entity in common: nothing to judge
 
     def pair_rows(pair: tuple[int, int]) -> list[dict[str, object]]:
         i, j = pair
@@ -231,8 +128,7 @@ def detect_conflicts(
                 "normalized_b": diff.normalized_b,
                 "score": score,
                 "explanation": explanation,
-                "event_key": event_of.get(a.claim_id) if event_of.get(a.claim_id) == event_of.get(b.claim_id)
-                else stable_id("v", (cluster_of.get(a.claim_id, a.claim_id), cluster_of.get(b.claim_id, b.claim_id))),
+                "event_key": event_of.get(a.claim_id),
             })
         return rows
 

@@ -1,10 +1,17 @@
-"""Dedup stage: claims stating the same fact, across sources, share a stable `cluster_id`.
+"""Dedup stage: stories, events and same-fact clusters, each with a stable id.
 
-Near-linear: candidates come from blocking (MinHash LSH over content words and entity
-ids, plus claims sharing two entities), never from all pairs; only candidates are
-scored, by the MRPC-calibrated text scorer combined with structure (time, place,
-quantity, negation). Claims that look alike but disagree on a value are kept apart,
-and linked by `event_key` so conflict detection can compare them.
+Three levels, each inside the one before:
+
+1. *stories* (`story_id`): articles reporting the same news story, by average linkage over
+   article TF-IDF (`pipeline.stories`);
+2. *events* (`event_key`): inside a story, claims about one real-world event, by average linkage
+   over claim TF-IDF, never joining claims that `matching.different_events` keeps apart (dated to
+   disjoint intervals, or set in places neither of which contains the other);
+3. *facts* (`cluster_id`): inside an event, claims stating the same fact. Candidates come from
+   blocking (MinHash LSH over content words and entity ids, plus claims sharing two entities),
+   judged by the MRPC-calibrated text scorer with `matching`'s structural rules. A claim joins a
+   cluster only when it agrees with *every* member and its mean score with them clears the
+   threshold: no chaining through one look-alike member.
 """
 
 from __future__ import annotations
@@ -20,10 +27,19 @@ import numpy as np
 import pyarrow as pa
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from .matching import (
+    ClaimFacts,
+    different_events,
+    facts_from,
+    quantities_agree,
+    structural_disagreement,
+    wording_similarity,
+)
 from .parallel import ordered_map
 from .progress import Advance, counted
 from .places import Gazetteer
 from .schemas import CLAIM_CLUSTERS, table_from_rows
+from .stories import DEFAULT_STORY_SETTINGS, StorySettings, article_texts, group_stories
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -53,11 +69,14 @@ class DedupSettings:
     #: Below `same_threshold`, claims still merge from the scorer's own (MRPC) threshold up when
     #: structure backs the text: the same dated interval and at least this many shared entities.
     anchored_min_entities: int = 2
-    #: Largest group of claims one event_key may hold.
-    max_event: int = 25
-    #: Looser closeness above which two claims sharing two entities are about the same event
-    #: (`event_key`, used to group conflicts); union-find chains these, so not too loose.
-    event_threshold: float = 0.5
+    #: Largest group of claims one event_key may hold (bounds the linkage inside a large story).
+    max_event: int = 400
+    #: Mean claim TF-IDF cosine a claim needs with an event's claims (same story) to join it.
+    event_threshold: float = 0.08
+    #: A same-fact cluster stops growing here (each new member is checked against every member).
+    max_cluster: int = 60
+    #: How articles are grouped into stories.
+    stories: StorySettings = DEFAULT_STORY_SETTINGS
 
     def __post_init__(self) -> None:
         if self.num_perm < 16 or self.num_perm % 2:
@@ -66,6 +85,10 @@ class DedupSettings:
             raise ValueError(f"lsh_threshold must be in (0, 1), got {self.lsh_threshold!r}")
         if self.max_candidates < 1:
             raise ValueError(f"max_candidates must be >= 1, got {self.max_candidates!r}")
+        if not 0.0 <= self.event_threshold < 1.0:
+            raise ValueError(f"event_threshold must be in [0, 1), got {self.event_threshold!r}")
+        if self.max_cluster < 2:
+            raise ValueError(f"max_cluster must be >= 2, got {self.max_cluster!r}")
         if self.max_event < 2:
             raise ValueError(f"max_event must be >= 2, got {self.max_event!r}")
         if self.max_bucket < 2:
@@ -73,40 +96,6 @@ class DedupSettings:
 
 
 DEFAULT_SETTINGS = DedupSettings()
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimFacts:
-    """What structure says about one claim, for comparing it with another."""
-
-    claim_id: str
-    article_id: str
-    text: str
-    entity_ids: frozenset[str]
-    predicate: str | None
-    negated: bool
-    time_start: object
-    time_end: object
-    place: str | None
-    quantity_value: float | None
-    quantity_unit: str | None
-    quantity_mod: str | None
-
-
-def facts_from(claims: pa.Table) -> list[ClaimFacts]:
-    """ClaimFacts for every row of the claims table, in row order."""
-    cols = claims.select(
-        ["claim_id", "article_id", "text", "entity_ids", "predicate", "negated", "time_start", "time_end", "place",
-         "quantity_value", "quantity_unit", "quantity_mod"]
-    ).to_pydict()
-    return [
-        ClaimFacts(
-            cols["claim_id"][i], cols["article_id"][i], cols["text"][i], frozenset(cols["entity_ids"][i] or ()),
-            cols["predicate"][i], bool(cols["negated"][i]), cols["time_start"][i], cols["time_end"][i],
-            cols["place"][i], cols["quantity_value"][i], cols["quantity_unit"][i], cols["quantity_mod"][i],
-        )
-        for i in range(claims.num_rows)
-    ]
 
 
 def blocking_tokens(text: str, entity_ids: Iterable[str]) -> set[str]:
@@ -190,108 +179,6 @@ def _add_bucket(pairs: set[tuple[int, int]], members: Iterable[int], max_bucket:
             pairs.add((ordered[x], ordered[y]))
 
 
-def structural_disagreement(a: ClaimFacts, b: ClaimFacts, *, places: Gazetteer) -> str | None:
-    """Why two claims cannot state the same fact (date, place, quantity, negation), or None."""
-    if a.negated != b.negated:
-        return "negation"
-    if a.time_start and b.time_start and a.time_end and b.time_end:
-        if a.time_end < b.time_start or b.time_end < a.time_start:  # type: ignore[operator]
-            return "date"
-    if a.place and b.place and not places.compatible(a.place, b.place):
-        return "place"
-    if a.quantity_value is not None and b.quantity_value is not None and a.quantity_unit and a.quantity_unit == b.quantity_unit:
-        if not quantities_agree(a.quantity_value, a.quantity_mod, b.quantity_value, b.quantity_mod):
-            return "quantity"
-    if a.predicate == b.predicate and swapped_entity(a, b) is not None:
-        return "entity"
-    return None
-
-
-#: Entity kinds compared for "a different agent or object"; places are compared with containment instead.
-_SWAPPABLE_KINDS = ("person", "org", "norp", "law", "event", "facility", "product", "work")
-
-
-def swapped_entity(a: ClaimFacts, b: ClaimFacts) -> tuple[str, str] | None:
-    """The one entity each claim has where the other has a different one of the same kind
-    (`led by James Comey` vs `led by Robert Mueller`), when the claims share another entity."""
-    if not (a.entity_ids & b.entity_ids):
-        return None
-    only_a, only_b = a.entity_ids - b.entity_ids, b.entity_ids - a.entity_ids
-    for kind in _SWAPPABLE_KINDS:
-        ka = sorted(i for i in only_a if i.startswith(kind + ":"))
-        kb = sorted(i for i in only_b if i.startswith(kind + ":"))
-        if len(ka) == 1 and len(kb) == 1 and not _maybe_same_name(ka[0], kb[0]):
-            return ka[0], kb[0]
-    return None
-
-
-def _maybe_same_name(a: str, b: str) -> bool:
-    """Ids that may name one entity the linker kept apart: a shared word (`gigante` in
-    `vincent_the_chin_gigante`) or an acronym (`chp` / `california_highway_patrol`)."""
-    wa = a.split(":", 1)[1].split("_")
-    wb = b.split(":", 1)[1].split("_")
-    if set(wa) & set(wb):
-        return True
-    initials_a, initials_b = "".join(w[:1] for w in wa), "".join(w[:1] for w in wb)
-    return (len(wa) == 1 and wa[0] == initials_b) or (len(wb) == 1 and wb[0] == initials_a)
-
-
-def quantities_agree(a: float, mod_a: str | None, b: float, mod_b: str | None) -> bool:
-    """`more than 100` agrees with `120`; `about 30` with `32`; `5,500` does not with `5,000`.
-
-    A bound on one side only is checked as a bound; the same bound on both sides (`up to 5,500`
-    vs `up to 5,000`) states two different limits, so the values themselves must agree.
-    """
-    if mod_a == mod_b and mod_a in {"MORE_THAN", "LESS_THAN"}:
-        mod_a = mod_b = None
-    if mod_a == "MORE_THAN" and b >= a or mod_b == "MORE_THAN" and a >= b:
-        return True
-    if mod_a == "LESS_THAN" and b <= a or mod_b == "LESS_THAN" and a <= b:
-        return True
-    tolerance = 0.1 if "APPROX" in (mod_a, mod_b) else 0.005
-    return abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-9)
-
-
-_NEGATION_WORDS = re.compile(r"\b(?:not|n't|never|no)\b", re.IGNORECASE)
-_DIGITS = re.compile(r"[\d.,]+")
-
-
-def wording_similarity(a: str, b: str, *, subset: bool = False) -> float:
-    """Similarity of two claims' wording with negations and numbers set aside (0..1, rapidfuzz).
-
-    With `subset`, one wording inside the other counts as similar (`X` vs `S did not conclude that X`).
-    """
-    from rapidfuzz import fuzz
-
-    def strip(text: str) -> str:
-        return _DIGITS.sub("#", _NEGATION_WORDS.sub(" ", text.lower()))
-
-    scorer = fuzz.token_set_ratio if subset else fuzz.token_sort_ratio
-    return scorer(strip(a), strip(b)) / 100.0
-
-
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-    def groups(self) -> dict[int, list[int]]:
-        out: dict[int, list[int]] = defaultdict(list)
-        for i in range(len(self.parent)):
-            out[self.find(i)].append(i)
-        return out
-
-
 class PairScores:
     """Text scores by claim row pair (i, j), kept in two sorted arrays: 16 bytes a pair, where a dict
     of tuples takes about 180 (millions of pairs at 100k articles). ``update`` and ``get`` behave
@@ -367,22 +254,88 @@ class PairDecision:
     disagreement: str | None
     #: The MRPC-calibrated text score alone (what conflict detection reuses).
     text_probability: float = 0.0
+    #: The closeness this pair needed to be the same fact (lower when structure anchors it): a
+    #: cluster's mean closeness with a new member must reach it too.
+    threshold: float = 1.0
 
 
 PairJudge = Callable[[int, int], PairDecision]
 
-
-def _compatible(a: list[int], b: list[int], facts: Sequence[ClaimFacts], places: Gazetteer, limit: int) -> bool:
-    """No structural disagreement between any member of one group and any of the other."""
-    if len(a) * len(b) > limit * limit:
-        return True  # too large to check exhaustively; the pair itself was checked
-    return all(structural_disagreement(facts[x], facts[y], places=places) is None for x in a for y in b)
+#: The decision recorded for candidate pairs in different events: never compared, never the same fact.
+NOT_JUDGED = PairDecision(False, False, 0.0, None, float("nan"))
 
 
 def stable_id(prefix: str, members: Iterable[str]) -> str:
     """An id derived from member ids only: identical across runs and input orders."""
     digest = hashlib.sha1("\n".join(sorted(members)).encode()).hexdigest()[:16]
     return f"{prefix}{digest}"
+
+
+def assign_events(
+    facts: Sequence[ClaimFacts],
+    story_of: Sequence[str],
+    *,
+    places: Gazetteer,
+    settings: DedupSettings = DEFAULT_SETTINGS,
+) -> list[str]:
+    """The event_key of each claim: claims of one story grouped by average linkage over their
+    TF-IDF cosine, never joining two claims `different_events` keeps apart."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    n = len(facts)
+    if n == 0:
+        return []
+    try:
+        vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32).fit_transform([f.text for f in facts])
+    except ValueError:  # no word in any claim
+        vectors = None
+    by_story: dict[str, list[int]] = defaultdict(list)
+    for i, story in enumerate(story_of):
+        by_story[story].append(i)
+    keys: list[str] = [""] * n
+    for story in sorted(by_story):
+        members = sorted(by_story[story], key=lambda i: facts[i].claim_id)
+        if vectors is not None and len(members) > 1:
+            block = vectors[members]
+            similarity = (block @ block.T).toarray()
+        else:
+            similarity = np.zeros((len(members), len(members)), np.float32)
+        for group in _events_in_story(members, similarity, facts, places, settings):
+            key = stable_id("v", (facts[m].claim_id for m in group))
+            for m in group:
+                keys[m] = key
+    return keys
+
+
+def _events_in_story(
+    members: list[int], similarity: Any, facts: Sequence[ClaimFacts], places: Gazetteer, settings: DedupSettings
+) -> list[list[int]]:
+    """Average linkage inside one story, with `different_events` as cannot-link."""
+    size = len(members)
+    if size == 1:
+        return [members]
+    groups: dict[int, list[int]] = {k: [k] for k in range(size)}
+    group_of = list(range(size))
+    upper = np.triu_indices(size, 1)
+    values = similarity[upper]
+    order = np.lexsort((upper[1], upper[0], -values))
+    for k in order:
+        if values[k] < settings.event_threshold:
+            break
+        x, y = int(upper[0][k]), int(upper[1][k])
+        gx, gy = group_of[x], group_of[y]
+        if gx == gy or len(groups[gx]) + len(groups[gy]) > settings.max_event:
+            continue
+        a, b = groups[gx], groups[gy]
+        if float(similarity[np.ix_(a, b)].mean()) < settings.event_threshold:
+            continue
+        if any(different_events(facts[members[p]], facts[members[q]], places=places) for p in a for q in b):
+            continue
+        keep, gone = (gx, gy) if gx < gy else (gy, gx)
+        for z in groups[gone]:
+            group_of[z] = keep
+        groups[keep] = groups[keep] + groups.pop(gone)
+    return [[members[z] for z in g] for g in groups.values()]
 
 
 def cluster(
@@ -397,56 +350,67 @@ def cluster(
     processes: int = 1,
     pairs: Sequence[tuple[int, int]] | None = None,
     progress: Advance | None = None,
+    event_of: Sequence[str] | None = None,
+    story_of: Sequence[str] | None = None,
 ) -> tuple[pa.Table, list[PairDecision]]:
-    """The claim_clusters table, and the decision on each candidate pair (in the order of `pairs`);
-    pairs are judged in `processes` workers.
+    """The claim_clusters table, and the decision on each candidate pair (in the order of `pairs`;
+    pairs across events are not judged and get `NOT_JUDGED`); pairs are judged in `processes` workers.
 
     `pairs` are the candidate pairs when already computed (`candidate_pairs(facts)`, sorted);
+    `event_of` / `story_of` give each claim's event and story (one event per article when None);
     `progress(n)` is told of each `n` pairs judged.
     """
     n = len(facts)
-    same = _UnionFind(n)
-    event = _UnionFind(n)
+    if story_of is None:
+        story_of = [f.article_id for f in facts]
+    if event_of is None:
+        event_of = assign_events(facts, story_of, places=places, settings=settings)
     if pairs is None:
         pairs = sorted(candidate_pairs(facts, settings=settings))
-    decisions = list(counted(ordered_map(lambda pair: judge(*pair), pairs, processes=processes, chunk_size=PAIRS_PER_TASK), progress))
+    inside = [k for k, (i, j) in enumerate(pairs) if event_of[i] == event_of[j]]
+    if progress is not None:
+        progress(len(pairs) - len(inside))
+    judged = list(counted(ordered_map(lambda k: judge(*pairs[k]), inside, processes=processes, chunk_size=PAIRS_PER_TASK), progress))
+    decisions: list[PairDecision] = [NOT_JUDGED] * len(pairs)
+    for k, decision in zip(inside, judged, strict=True):
+        decisions[k] = decision
+    known: dict[tuple[int, int], PairDecision] = {pairs[k]: decisions[k] for k in inside}
+
+    def decide(x: int, y: int) -> PairDecision:
+        key = (x, y) if x < y else (y, x)
+        if key not in known:
+            known[key] = judge(*key)
+        return known[key]
+
     # Best pairs first, ties by claim id: the result depends on the claims, not on their order.
-    # (Positions are sorted, not (i, j, decision) triples: millions of pairs at 100k articles.)
     order = sorted(
-        range(len(pairs)),
+        (k for k in inside if decisions[k].same),
         key=lambda k: (-round(decisions[k].probability, 6), facts[pairs[k][0]].claim_id, facts[pairs[k][1]].claim_id),
     )
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    event_size = {i: 1 for i in range(n)}
+    root = list(range(n))
     for k in order:
         i, j = pairs[k]
-        decision = decisions[k]
-        if decision.same or decision.same_event:
-            ri, rj = event.find(i), event.find(j)
-            # union-find chains "same event" links; cap a group so one busy topic does not swallow all
-            if ri != rj and event_size[ri] + event_size[rj] <= settings.max_event:
-                total = event_size[ri] + event_size[rj]
-                event.union(ri, rj)
-                event_size[event.find(ri)] = total
-        if not decision.same:
+        ri, rj = root[i], root[j]
+        if ri == rj or len(members[ri]) + len(members[rj]) > settings.max_cluster:
             continue
-        ri, rj = same.find(i), same.find(j)
-        if ri == rj or not _compatible(members[ri], members[rj], facts, places, settings.max_bucket):
-            continue  # a chain of merges must not join claims that disagree on a value
-        same.union(ri, rj)
-        root = same.find(ri)
-        members[root] = members.pop(ri if root != ri else rj) + members[root]
-    del order
-    event_key = {
-        i: stable_id("v", (facts[m].claim_id for m in members)) for members in event.groups().values() for i in members
-    }
+        cross = [decide(x, y) for x in members[ri] for y in members[rj]]
+        # every member must agree with every other, and the pair must not be the group's only tie
+        if any(d.disagreement is not None for d in cross):
+            continue
+        if sum(d.probability for d in cross) / len(cross) < decisions[k].threshold:
+            continue
+        keep, gone = (ri, rj) if ri < rj else (rj, ri)
+        for m in members[gone]:
+            root[m] = keep
+        members[keep] = members[keep] + members.pop(gone)
     rows: list[dict[str, object]] = []
-    for members in same.groups().values():
-        cluster_id = stable_id("k", (facts[m].claim_id for m in members))
-        articles = {facts[m].article_id for m in members}
-        sources = {outlets.get(facts[m].article_id, facts[m].article_id) for m in members}
-        best = max(members, key=lambda m: (standalone[m], round(checkworthiness[m], 6), -len(facts[m].text), facts[m].claim_id))
-        for m in members:
+    for group in members.values():
+        cluster_id = stable_id("k", (facts[m].claim_id for m in group))
+        articles = {facts[m].article_id for m in group}
+        sources = {outlets.get(facts[m].article_id, facts[m].article_id) for m in group}
+        best = max(group, key=lambda m: (standalone[m], round(checkworthiness[m], 6), -len(facts[m].text), facts[m].claim_id))
+        for m in group:
             rows.append(
                 {
                     "claim_id": facts[m].claim_id,
@@ -454,8 +418,9 @@ def cluster(
                     "is_representative": m == best,
                     "n_articles": len(articles),
                     "n_sources": len(sources),
-                    "n_claims": len(members),
-                    "event_key": event_key[m],
+                    "n_claims": len(group),
+                    "event_key": event_of[m],
+                    "story_id": story_of[m],
                 }
             )
     return table_from_rows(rows, CLAIM_CLUSTERS), decisions
@@ -503,13 +468,14 @@ class ClaimMatcher:
             and (a.time_start, a.time_end) == (b.time_start, b.time_end)
             and shared >= self.anchored_min_entities
         )
-        same = (score.probability >= self.threshold or anchored) and disagreement is None
+        needed = self.anchored_threshold if anchored else self.threshold
+        same = score.probability >= needed and disagreement is None
         # The text score punishes a negation or a changed number hard; whether two claims are about
         # the same event is judged on the wording with those set aside.
         wording = wording_similarity(a.text, b.text) if disagreement else 0.0
         closeness = max(float(score.probability), wording)
         same_event = closeness >= self.event_threshold and (shared >= 2 or closeness >= self.threshold)
-        return PairDecision(same, same_event, closeness, disagreement, float(score.probability))
+        return PairDecision(same, same_event, closeness, disagreement, float(score.probability), needed)
 
 
 def claim_infos(
@@ -560,16 +526,19 @@ def deduplicate(
     """
     facts = facts_from(claims)
     matcher = ClaimMatcher(facts, infos, scorer=scorer, places=places, settings=settings)
+    article_ids = articles["article_id"].to_pylist()
     outlets = {
         a: outlet_of(url, outlet, source)
         for a, url, outlet, source in zip(
-            articles["article_id"].to_pylist(),
+            article_ids,
             articles["url"].to_pylist(),
             articles["outlet"].to_pylist(),
             articles["source"].to_pylist(),
             strict=True,
         )
     }
+    story_of = claim_stories(claims, articles, settings=settings.stories)
+    event_of = assign_events(facts, story_of, places=places, settings=settings)
     if pairs is None:
         pairs = sorted(candidate_pairs(facts, settings=settings))
     table, decisions = cluster(
@@ -583,7 +552,26 @@ def deduplicate(
         processes=processes,
         pairs=pairs,
         progress=progress,
+        event_of=event_of,
+        story_of=story_of,
     )
     if text_scores is not None:
-        text_scores.update(zip(pairs, (d.text_probability for d in decisions), strict=True))
+        text_scores.update((pair, d.text_probability) for pair, d in zip(pairs, decisions, strict=True) if d is not NOT_JUDGED)
     return table
+
+
+def claim_stories(claims: pa.Table, articles: pa.Table, *, settings: StorySettings = DEFAULT_STORY_SETTINGS) -> list[str]:
+    """The story_id of each claim's article (articles grouped on their titles and claims)."""
+    with_claims = set(claims["article_id"].to_pylist())
+    ids, titles, published = [], [], []
+    for a, title, day, status in zip(
+        articles["article_id"].to_pylist(), articles["title"].to_pylist(), articles["published"].to_pylist(),
+        articles["status"].to_pylist(), strict=True,
+    ):
+        if status == "ok" and a in with_claims:
+            ids.append(a)
+            titles.append(title)
+            published.append(day)
+    texts = article_texts(ids, titles, claims["article_id"].to_pylist(), claims["original_text"].to_pylist())
+    story = group_stories(ids, texts, published=published, settings=settings)
+    return [story[a] for a in claims["article_id"].to_pylist()]

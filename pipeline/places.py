@@ -27,6 +27,19 @@ class Gazetteer:
         o, i = outer.casefold(), inner.casefold()
         return o == i or o in self.parents.get(i, frozenset())
 
+    #: Every place the table names, as a member or as a container (filled from `parents`).
+    known: frozenset[str] = field(default=frozenset(), compare=False)
+
+    def __post_init__(self) -> None:
+        names = set(self.parents)
+        for outer in self.parents.values():
+            names |= outer
+        object.__setattr__(self, "known", frozenset(names))
+
+    def knows(self, place: str) -> bool:
+        """Whether the table names this place, as a member or as a container."""
+        return place.casefold() in self.known
+
     def compatible(self, a: str, b: str) -> bool:
         """Same place, or one inside the other: not a disagreement."""
         return self.contains(a, b) or self.contains(b, a)

@@ -125,7 +125,12 @@ CLAIM_CLUSTERS = pa.schema(
         _f("n_articles", pa.int32(), "Distinct articles in the cluster.", nullable=False),
         _f("n_sources", pa.int32(), "Distinct outlets (or input files when no outlet is known) in the cluster."),
         _f("n_claims", pa.int32(), "Claims in the cluster."),
-        _f("event_key", _STR, "Key grouping claims about the same event/topic (used by conflict detection)."),
+        _f("event_key", _STR, "Claims about the same real-world event share it, across articles and outlets, whatever the "
+           "wording: claims of one story grouped by wording, never joining claims dated to disjoint intervals or set in "
+           "places neither of which contains the other. A cluster lies inside one event; conflicts are only between "
+           "claims of one event."),
+        _f("story_id", _STR, "Articles reporting the same news story share it (average linkage over article TF-IDF, "
+           "published at most 10 days apart when dates are known); an event lies inside one story."),
     ]
 )
 
@@ -143,7 +148,7 @@ CONFLICTS = pa.schema(
         _f("normalized_b", _STR, "Value b normalized."),
         _f("score", pa.float64(), "Confidence 0..1 that the claims disagree.", nullable=False),
         _f("explanation", _STR, "Why the claims are said to disagree, in plain words.", nullable=False),
-        _f("event_key", _STR, "Event/topic the two claims are about."),
+        _f("event_key", _STR, "The event both claims are about (claim_clusters.event_key)."),
     ]
 )
 
