@@ -51,11 +51,11 @@ $(OUT)/claims.parquet: $(OUT)/entities.parquet $(OUT)/timexes.parquet pipeline/c
                       pipeline/checkworthiness.py $(wildcard models/claims/*) $(wildcard models/checkworthiness/*) $(PARSE) $(COMMON)
 	$(RUN) claims --output $(OUT) $(QUIET)
 
-$(OUT)/claim_clusters.parquet: $(OUT)/claims.parquet pipeline/dedup.py pipeline/similarity.py pipeline/places.py \
+$(OUT)/claim_clusters.parquet: $(OUT)/claims.parquet pipeline/dedup.py pipeline/matching.py pipeline/stories.py pipeline/similarity.py pipeline/places.py \
                               $(wildcard models/similarity/*) $(wildcard models/places/*) $(PARSE) $(COMMON)
 	$(RUN) dedup --output $(OUT) $(QUIET)
 
-$(OUT)/conflicts.parquet: $(OUT)/claim_clusters.parquet pipeline/conflicts.py pipeline/dedup.py pipeline/similarity.py \
+$(OUT)/conflicts.parquet: $(OUT)/claim_clusters.parquet pipeline/conflicts.py pipeline/matching.py pipeline/dedup.py pipeline/similarity.py \
                           $(wildcard models/places/*) $(COMMON)
 	$(RUN) conflicts --output $(OUT) $(QUIET)
 
@@ -76,6 +76,7 @@ eval: $(STAMP)
 	$(PY) -m pipeline.evaluation.mrpc --data $(SHARED)/eval/mrpc
 	$(PY) -m pipeline.evaluation.claims
 	$(PY) -m pipeline.evaluation.conflicts
+	$(PY) -m pipeline.evaluation.events --corpus $(SHARED)/corpora/ecbplus-dev.jsonl --gold $(SHARED)/eval/ecbplus/events-dev.json
 
 # Retrain the shipped models from the shared data, reproducibly (same data -> same artifact bytes).
 models: $(STAMP)

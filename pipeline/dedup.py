@@ -29,6 +29,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from .matching import (
     ClaimFacts,
+    anchored,
     different_events,
     facts_from,
     quantities_agree,
@@ -271,6 +272,10 @@ def stable_id(prefix: str, members: Iterable[str]) -> str:
     return f"{prefix}{digest}"
 
 
+#: The similarity given to two claims of a story that share two participants and a date or place.
+ANCHOR_SIMILARITY = 0.5
+
+
 def assign_events(
     facts: Sequence[ClaimFacts],
     story_of: Sequence[str],
@@ -300,6 +305,10 @@ def assign_events(
             similarity = (block @ block.T).toarray()
         else:
             similarity = np.zeros((len(members), len(members)), np.float32)
+        for x in range(len(members)):  # shared participants and an anchor count as close wording
+            for y in range(x + 1, len(members)):
+                if anchored(facts[members[x]], facts[members[y]], places=places):
+                    similarity[x, y] = similarity[y, x] = max(similarity[x, y], ANCHOR_SIMILARITY)
         for group in _events_in_story(members, similarity, facts, places, settings):
             key = stable_id("v", (facts[m].claim_id for m in group))
             for m in group:

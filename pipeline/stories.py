@@ -47,6 +47,9 @@ class StorySettings:
 
 DEFAULT_STORY_SETTINGS = StorySettings()
 
+#: Passes over the ranked pairs: each pass can only merge, so this bounds the work, not the result's quality.
+_MAX_PASSES = 4
+
 #: Rows of the similarity product computed at once (bounds memory on large corpora).
 _ROWS_PER_BLOCK = 2048
 
@@ -128,20 +131,26 @@ def _average_linkage(
     mean similarity over all their cross pairs (unknown pairs count 0) clears the threshold."""
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     group = list(range(n))
-    for (i, j), value in sorted(sims.items(), key=lambda kv: (-kv[1], kv[0])):
-        gi, gj = group[i], group[j]
-        if gi == gj:
-            continue
-        a, b = members[gi], members[gj]
-        if len(a) + len(b) > settings.max_articles:
-            continue
-        if any(_too_far(days[x], days[y], settings.max_days_apart) for x in a for y in b):
-            continue
-        total = sum(sims.get((x, y) if x < y else (y, x), 0.0) for x in a for y in b)
-        if total / (len(a) * len(b)) < settings.threshold:
-            continue
-        keep, gone = (gi, gj) if gi < gj else (gj, gi)
-        for m in members[gone]:
-            group[m] = keep
-        members[keep] = sorted(members[keep] + members.pop(gone))
+    ranked = sorted(sims.items(), key=lambda kv: (-kv[1], kv[0]))
+    for _ in range(_MAX_PASSES):  # a later merge can lift two groups' mean over the threshold: pass again
+        merged = False
+        for (i, j), _value in ranked:
+            gi, gj = group[i], group[j]
+            if gi == gj:
+                continue
+            a, b = members[gi], members[gj]
+            if len(a) + len(b) > settings.max_articles:
+                continue
+            if any(_too_far(days[x], days[y], settings.max_days_apart) for x in a for y in b):
+                continue
+            total = sum(sims.get((x, y) if x < y else (y, x), 0.0) for x in a for y in b)
+            if total / (len(a) * len(b)) < settings.threshold:
+                continue
+            keep, gone = (gi, gj) if gi < gj else (gj, gi)
+            for m in members[gone]:
+                group[m] = keep
+            members[keep] = sorted(members[keep] + members.pop(gone))
+            merged = True
+        if not merged:
+            break
     return list(members.values())

@@ -1,0 +1,115 @@
+"""Claim comparison (pipeline.matching): one test per rule, with the pair that motivates it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.matching import (
+    ClaimFacts,
+    different_events,
+    maybe_same_name,
+    measured_thing,
+    places_compatible,
+    quantity_words,
+    same_measure,
+    structural_disagreement,
+)
+from pipeline.places import Gazetteer
+
+PLACES = Gazetteer.load()
+
+
+def fact(
+    text: str = "x",
+    *,
+    entities: tuple[str, ...] = (),
+    predicate: str | None = "meet",
+    negated: bool = False,
+    time: tuple[dt.date, dt.date] | None = None,
+    place: str | None = None,
+    quantity: tuple[float, str] | None = None,
+    quantity_of: str | None = None,
+) -> ClaimFacts:
+    """A claim's facts with only what a case sets."""
+    return ClaimFacts(
+        "c", "a", text, frozenset(entities), predicate, negated, time[0] if time else None, time[1] if time else None,
+        place, quantity[0] if quantity else None, quantity[1] if quantity else None, None, quantity_of,
+    )
+
+
+JULY_2017 = (dt.date(2017, 7, 1), dt.date(2017, 7, 31))
+JULY_2018 = (dt.date(2018, 7, 1), dt.date(2018, 7, 31))
+LEADERS = ("person:donald_trump", "person:vladimir_putin")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "compatible"),
+    [
+        ("New York City", "New York", True),  # ECB+ false alarm: a city name extending its state's
+        ("Hamburg", "Germany", True),  # containment from the gazetteer
+        ("Helsinki", "Hamburg", False),  # two cities, neither inside the other
+        ("Sea Micro", "SeaMicro", True),  # the same name spaced differently
+    ],
+)
+def test_places_compare_by_containment(a: str, b: str, compatible: bool) -> None:
+    assert places_compatible(a, b, PLACES) is compatible
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("org:seamicro", "org:sea_micro", True),  # ECB+ false alarm "SeaMicro" vs "Sea Micro"
+        ("org:chp", "org:california_highway_patrol", True),  # an acronym
+        ("person:robert_mueller", "person:james_comey", False),  # two people
+    ],
+)
+def test_near_identical_names_are_one_entity(a: str, b: str, same: bool) -> None:
+    assert maybe_same_name(a, b) is same
+
+
+def test_a_total_is_not_a_portion() -> None:
+    # ECB+ false alarm: "AMD will pay $334 million" vs "$281 million in cash"
+    total = fact(quantity=(334e6, "USD"), quantity_of=measured_thing("AMD will pay $334 million for it.", "$334 million"))
+    cash = fact(quantity=(281e6, "USD"), quantity_of=measured_thing("It pays $281 million in cash.", "$281 million"))
+    assert cash.quantity_of == "cash"
+    assert not same_measure(total, cash)
+    assert structural_disagreement(total, cash, places=PLACES) is None
+
+
+def test_the_same_measure_with_other_values_disagrees() -> None:
+    # Yukos: the same sale at $9.4bn in one source and $9.3bn in another
+    a = fact(predicate="sell", quantity=(9.4e9, "USD"))
+    b = fact(predicate="sell", quantity=(9.3e9, "USD"))
+    assert same_measure(a, b)
+    assert structural_disagreement(a, b, places=PLACES) == "quantity"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "different"),
+    [
+        # the seeds: the Hamburg meeting of July 2017 and the Helsinki one of July 2018 (date and place differ)
+        (fact(entities=LEADERS, time=JULY_2017, place="Hamburg"), fact(entities=LEADERS, time=JULY_2018, place="Helsinki"), True),
+        # one meeting in Hamburg, dated 2017 by one source and 2018 by another: one event, a date conflict
+        (fact(entities=LEADERS, time=JULY_2017, place="Hamburg"), fact(entities=LEADERS, time=JULY_2018, place="Hamburg"), False),
+        # a venue the gazetteer does not know never splits events ("Promises" vs "Malibu")
+        (fact(entities=LEADERS, place="Promises"), fact(entities=LEADERS, place="Malibu"), False),
+        # two dates, no place, nothing shared: two events
+        (fact(predicate="annex", time=JULY_2017), fact(predicate="collapse", time=JULY_2018), True),
+    ],
+)
+def test_time_and_place_anchor_events(a: ClaimFacts, b: ClaimFacts, different: bool) -> None:
+    assert different_events(a, b, places=PLACES) is different
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "words"),
+    [
+        (9.3e9, "USD", "9.3 billion USD"),  # the report printed "9.3e+09 USD"
+        (2.75e10, "USD", "27.5 billion USD"),
+        (5500.0, "km", "5,500 km"),
+    ],
+)
+def test_quantities_are_written_in_plain_numbers(value: float, unit: str, words: str) -> None:
+    assert quantity_words(fact(quantity=(value, unit))) == words

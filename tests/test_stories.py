@@ -1,0 +1,56 @@
+"""Story grouping: articles about one news story share a story_id; look-alike stories stay apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.stories import StorySettings, group_stories
+
+REID = [
+    "Tara Reid checked into the Promises rehab center in Malibu, her representative told People magazine.",
+    "Actress Tara Reid has entered Promises, the Malibu rehab facility, her rep confirmed to People.",
+]
+QUAKE = [
+    "A magnitude 6.1 earthquake struck southern Iran near Bandar Abbas, killing at least ten villagers.",
+    "Strong earthquake jolts southern Iran near Bandar Abbas; ten villagers killed, homes destroyed.",
+]
+
+
+def test_one_story_across_outlets_and_another_apart() -> None:
+    ids = ["reid-1", "reid-2", "quake-1", "quake-2"]
+    story = group_stories(ids, REID + QUAKE)
+    assert story["reid-1"] == story["reid-2"]
+    assert story["quake-1"] == story["quake-2"]
+    assert story["reid-1"] != story["quake-1"]
+
+
+def test_ids_do_not_depend_on_input_order() -> None:
+    ids = ["reid-1", "reid-2", "quake-1", "quake-2"]
+    forward = group_stories(ids, REID + QUAKE)
+    backward = group_stories(ids[::-1], (REID + QUAKE)[::-1])
+    assert forward == backward
+
+
+def test_articles_far_apart_in_time_are_two_stories() -> None:
+    # the same wording a year apart: two quakes in one region, not one story
+    published = [dt.date(2012, 8, 11), dt.date(2013, 4, 9)]
+    story = group_stories(["q-2012", "q-2013"], QUAKE, published=published)
+    assert story["q-2012"] != story["q-2013"]
+    undated = group_stories(["q-2012", "q-2013"], QUAKE)
+    assert undated["q-2012"] == undated["q-2013"]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"threshold": 0.0},  # zero would join every pair of articles
+        {"max_days_apart": -1},
+        {"max_articles": 1},
+        {"neighbours": 0},
+    ],
+)
+def test_settings_validate_where_they_enter(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        StorySettings(**kwargs)  # type: ignore[arg-type]
