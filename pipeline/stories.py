@@ -27,6 +27,9 @@ class StorySettings:
 
     #: Mean TF-IDF cosine a new article needs with a story's articles to join it.
     threshold: float = 0.15
+    #: Similarities kept below the threshold still count in a story's mean (lower ones count as 0):
+    #: dropping everything under the threshold biased the means down and split stories.
+    floor: float = 0.05
     #: Articles published further apart than this (days) are never one story; unknown dates never veto.
     max_days_apart: int = 10
     #: Largest story: beyond it a story stops growing (bounds the linkage's cost on look-alike news).
@@ -37,6 +40,8 @@ class StorySettings:
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold < 1.0:
             raise ValueError(f"threshold must be in (0, 1), got {self.threshold!r}")
+        if not 0.0 < self.floor <= self.threshold:
+            raise ValueError(f"floor must be in (0, threshold], got {self.floor!r}")
         if self.max_days_apart < 0:
             raise ValueError(f"max_days_apart must be >= 0 days, got {self.max_days_apart!r}")
         if self.max_articles < 2:
@@ -90,7 +95,7 @@ def group_stories(
 
 
 def _neighbour_similarities(docs: Sequence[str], settings: StorySettings) -> dict[tuple[int, int], float]:
-    """Cosine similarity of each article with its nearest neighbours above the threshold (i < j)."""
+    """Cosine similarity of each article with its nearest neighbours above the floor (i < j)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     sims: dict[tuple[int, int], float] = {}
@@ -109,7 +114,7 @@ def _neighbour_similarities(docs: Sequence[str], settings: StorySettings) -> dic
             i = lo + r
             start, end = block.indptr[r], block.indptr[r + 1]
             cols, vals = block.indices[start:end], block.data[start:end]
-            keep = (vals >= settings.threshold) & (cols != i)
+            keep = (vals >= settings.floor) & (cols != i)
             cols, vals = cols[keep], vals[keep]
             if len(cols) > k:
                 top = np.lexsort((cols, -vals))[:k]
@@ -128,10 +133,10 @@ def _average_linkage(
     n: int, sims: dict[tuple[int, int], float], days: Sequence[dt.date | None], settings: StorySettings
 ) -> list[list[int]]:
     """Groups of article positions: pairs in descending similarity, two groups merged only when the
-    mean similarity over all their cross pairs (unknown pairs count 0) clears the threshold."""
+    mean similarity over all their cross pairs (pairs under the floor count 0) clears the threshold."""
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     group = list(range(n))
-    ranked = sorted(sims.items(), key=lambda kv: (-kv[1], kv[0]))
+    ranked = sorted(((pair, v) for pair, v in sims.items() if v >= settings.threshold), key=lambda kv: (-kv[1], kv[0]))
     for _ in range(_MAX_PASSES):  # a later merge can lift two groups' mean over the threshold: pass again
         merged = False
         for (i, j), _value in ranked:

@@ -49,8 +49,24 @@ def test_articles_far_apart_in_time_are_two_stories() -> None:
         {"max_days_apart": -1},
         {"max_articles": 1},
         {"neighbours": 0},
+        {"floor": 0.2},  # a floor above the threshold would drop pairs that can merge
     ],
 )
 def test_settings_validate_where_they_enter(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         StorySettings(**kwargs)  # type: ignore[arg-type]
+
+
+def test_similarities_under_the_threshold_still_count_in_a_mean() -> None:
+    # Two pairs of articles, each pair close (.4); across them two links at .2 and two at .1: the
+    # true mean .15 joins them. Counting the .1 links as 0 (the old cut at the threshold) gave .10
+    # and split one story: a synthetic restatement set of the seeds landed in a story of its own.
+    from pipeline.stories import _average_linkage
+
+    close = {(0, 1): 0.4, (2, 3): 0.4, (0, 2): 0.2, (1, 3): 0.2}
+    settings = StorySettings(threshold=0.15)
+    joined = _average_linkage(4, {**close, (0, 3): 0.1, (1, 2): 0.1}, [None] * 4, settings)
+    assert joined == [[0, 1, 2, 3]]
+    assert sorted(_average_linkage(4, close, [None] * 4, settings)) == [[0, 1], [2, 3]]
+    # a link under the threshold never starts a merge by itself
+    assert sorted(_average_linkage(2, {(0, 1): 0.1}, [None] * 2, settings)) == [[0], [1]]
