@@ -84,7 +84,7 @@ def group_stories(
     ids = [article_ids[k] for k in order]
     docs = [texts[k] for k in order]
     days = [published[k] if published is not None else None for k in order]
-    sims = _neighbour_similarities(docs, settings)
+    sims = _neighbour_similarities(docs, settings, days=days)
     stories = _average_linkage(n, sims, days, settings)
     out: dict[str, str] = {}
     for members in stories:
@@ -94,8 +94,13 @@ def group_stories(
     return out
 
 
-def _neighbour_similarities(docs: Sequence[str], settings: StorySettings) -> dict[tuple[int, int], float]:
-    """Cosine similarity of each article with its nearest neighbours above the floor (i < j)."""
+def _neighbour_similarities(
+    docs: Sequence[str], settings: StorySettings, *, days: Sequence[dt.date | None] | None = None
+) -> dict[tuple[int, int], float]:
+    """Cosine similarity of each article with its nearest neighbours above the floor (i < j).
+
+    Neighbours are chosen among articles inside the date window only: wire copy republished on
+    other days would otherwise fill an article's neighbour list and crowd out its own story."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     sims: dict[tuple[int, int], float] = {}
@@ -108,6 +113,8 @@ def _neighbour_similarities(docs: Sequence[str], settings: StorySettings) -> dic
     matrix = matrix.tocsr()
     transposed = matrix.T.tocsc()
     k = settings.neighbours
+    ordinal = np.array([d.toordinal() if d is not None else np.nan for d in (days or [None] * len(docs))], dtype=np.float64)
+    dated = not np.isnan(ordinal).all()
     for lo in range(0, matrix.shape[0], _ROWS_PER_BLOCK):
         block = (matrix[lo : lo + _ROWS_PER_BLOCK] @ transposed).tocsr()
         for r in range(block.shape[0]):
@@ -115,6 +122,8 @@ def _neighbour_similarities(docs: Sequence[str], settings: StorySettings) -> dic
             start, end = block.indptr[r], block.indptr[r + 1]
             cols, vals = block.indices[start:end], block.data[start:end]
             keep = (vals >= settings.floor) & (cols != i)
+            if dated and not np.isnan(ordinal[i]):
+                keep &= ~(np.abs(ordinal[cols] - ordinal[i]) > settings.max_days_apart)  # unknown dates (nan) never veto
             cols, vals = cols[keep], vals[keep]
             if len(cols) > k:
                 top = np.lexsort((cols, -vals))[:k]

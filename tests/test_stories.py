@@ -70,3 +70,15 @@ def test_similarities_under_the_threshold_still_count_in_a_mean() -> None:
     assert sorted(_average_linkage(4, close, [None] * 4, settings)) == [[0, 1], [2, 3]]
     # a link under the threshold never starts a merge by itself
     assert sorted(_average_linkage(2, {(0, 1): 0.1}, [None] * 2, settings)) == [[0], [1]]
+
+
+def test_copies_on_other_days_do_not_crowd_out_a_story() -> None:
+    # The same wire copy republished on 40 other days (look-alike stories a month apart each) is the
+    # nearest text to an article, but outside its date window: its own story must still be found.
+    day = dt.date(2020, 1, 1)
+    ids = ["reid-1", "reid-2"] + [f"copy-{k:02d}" for k in range(40)]
+    texts = REID + [REID[0]] * 40
+    published = [day, day] + [day + dt.timedelta(days=30 * (k + 1)) for k in range(40)]
+    story = group_stories(ids, texts, published=published, settings=StorySettings(neighbours=5))
+    assert story["reid-1"] == story["reid-2"]
+    assert story["copy-00"] != story["reid-1"]
