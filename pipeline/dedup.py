@@ -30,6 +30,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from .matching import (
     ClaimFacts,
     anchored,
+    places_compatible,
     different_events,
     facts_from,
     quantities_agree,
@@ -305,19 +306,69 @@ def assign_events(
             similarity = (block @ block.T).toarray()
         else:
             similarity = np.zeros((len(members), len(members)), np.float32)
-        for x in range(len(members)):  # shared participants and an anchor count as close wording
-            for y in range(x + 1, len(members)):
-                if anchored(facts[members[x]], facts[members[y]], places=places):
-                    similarity[x, y] = similarity[y, x] = max(similarity[x, y], ANCHOR_SIMILARITY)
-        for group in _events_in_story(members, similarity, facts, places, settings):
+        _boost_anchored(similarity, members, facts, places)
+        cannot = _cannot_link(members, facts, places)
+        for group in _events_in_story(members, similarity, cannot, settings):
             key = stable_id("v", (facts[m].claim_id for m in group))
             for m in group:
                 keys[m] = key
     return keys
 
 
+def _boost_anchored(similarity: np.ndarray, members: Sequence[int], facts: Sequence[ClaimFacts], places: Gazetteer) -> None:
+    """Shared participants and an anchor count as close wording (`anchored` pairs get ANCHOR_SIMILARITY).
+
+    Only pairs sharing two entities can be anchored: they are found with one sparse product, so a
+    story of m claims costs far less than m² rule calls."""
+    from scipy.sparse import csr_matrix
+
+    index: dict[str, int] = {}
+    rows, cols = [], []
+    for x, m in enumerate(members):
+        for e in facts[m].entity_ids:
+            rows.append(x)
+            cols.append(index.setdefault(e, len(index)))
+    if not index:
+        return
+    incidence = csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(members), len(index)))
+    shared = (incidence @ incidence.T).tocoo()
+    for x, y, count in zip(shared.row.tolist(), shared.col.tolist(), shared.data.tolist(), strict=True):
+        if x < y and count >= 2 and anchored(facts[members[x]], facts[members[y]], places=places):
+            similarity[x, y] = similarity[y, x] = max(similarity[x, y], ANCHOR_SIMILARITY)
+
+
+def _cannot_link(members: Sequence[int], facts: Sequence[ClaimFacts], places: Gazetteer) -> np.ndarray:
+    """Which pairs of a story `different_events` keeps apart, as an m × m boolean matrix.
+
+    The rule needs another date or another known place: those pairs are found with array
+    comparisons, and only they are judged by the rule."""
+    size = len(members)
+    start = np.full(size, np.nan)
+    end = np.full(size, np.nan)
+    place_of = np.full(size, -1)
+    known: dict[str, int] = {}
+    for x, m in enumerate(members):
+        f = facts[m]
+        if f.time_start and f.time_end:
+            start[x], end[x] = f.time_start.toordinal(), f.time_end.toordinal()  # type: ignore[union-attr]
+        if f.place and places.knows(f.place):
+            place_of[x] = known.setdefault(f.place, len(known))
+    with np.errstate(invalid="ignore"):
+        maybe = (end[:, None] < start[None, :]) | (end[None, :] < start[:, None])
+    if known:
+        names = list(known)
+        compatible = np.array([[places_compatible(p, q, places) for q in names] for p in names], dtype=bool)
+        both = (place_of[:, None] >= 0) & (place_of[None, :] >= 0)
+        maybe |= both & ~compatible[np.maximum(place_of, 0)[:, None], np.maximum(place_of, 0)[None, :]]
+    cannot = np.zeros((size, size), dtype=bool)
+    for x, y in zip(*np.nonzero(np.triu(maybe, 1)), strict=True):
+        if different_events(facts[members[x]], facts[members[y]], places=places):
+            cannot[x, y] = cannot[y, x] = True
+    return cannot
+
+
 def _events_in_story(
-    members: list[int], similarity: Any, facts: Sequence[ClaimFacts], places: Gazetteer, settings: DedupSettings
+    members: list[int], similarity: np.ndarray, cannot: np.ndarray, settings: DedupSettings
 ) -> list[list[int]]:
     """Average linkage inside one story, with `different_events` as cannot-link."""
     size = len(members)
@@ -328,6 +379,9 @@ def _events_in_story(
     upper = np.triu_indices(size, 1)
     values = similarity[upper]
     order = np.lexsort((upper[1], upper[0], -values))
+    # Groups only grow, so (group, size) names a membership: a refused merge of two unchanged groups
+    # is not tried again for their other pairs.
+    refused: set[tuple[int, int, int, int]] = set()
     for k in order:
         if values[k] < settings.event_threshold:
             break
@@ -336,9 +390,11 @@ def _events_in_story(
         if gx == gy or len(groups[gx]) + len(groups[gy]) > settings.max_event:
             continue
         a, b = groups[gx], groups[gy]
-        if float(similarity[np.ix_(a, b)].mean()) < settings.event_threshold:
+        attempt = (min(gx, gy), len(groups[min(gx, gy)]), max(gx, gy), len(groups[max(gx, gy)]))
+        if attempt in refused:
             continue
-        if any(different_events(facts[members[p]], facts[members[q]], places=places) for p in a for q in b):
+        if float(similarity[np.ix_(a, b)].mean()) < settings.event_threshold or cannot[np.ix_(a, b)].any():
+            refused.add(attempt)
             continue
         keep, gone = (gx, gy) if gx < gy else (gy, gx)
         for z in groups[gone]:
