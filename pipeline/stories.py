@@ -146,6 +146,9 @@ def _average_linkage(
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     group = list(range(n))
     ranked = sorted(((pair, v) for pair, v in sims.items() if v >= settings.threshold), key=lambda kv: (-kv[1], kv[0]))
+    # Groups only grow, so (group, size) names a membership: a refused merge of two unchanged groups
+    # is not computed again for their other pairs (nor in a later pass).
+    refused: set[tuple[int, int, int, int]] = set()
     for _ in range(_MAX_PASSES):  # a later merge can lift two groups' mean over the threshold: pass again
         merged = False
         for (i, j), _value in ranked:
@@ -155,10 +158,15 @@ def _average_linkage(
             a, b = members[gi], members[gj]
             if len(a) + len(b) > settings.max_articles:
                 continue
+            attempt = (gi, len(a), gj, len(b)) if gi < gj else (gj, len(b), gi, len(a))
+            if attempt in refused:
+                continue
             if any(_too_far(days[x], days[y], settings.max_days_apart) for x in a for y in b):
+                refused.add(attempt)
                 continue
             total = sum(sims.get((x, y) if x < y else (y, x), 0.0) for x in a for y in b)
             if total / (len(a) * len(b)) < settings.threshold:
+                refused.add(attempt)
                 continue
             keep, gone = (gi, gj) if gi < gj else (gj, gi)
             for m in members[gone]:
