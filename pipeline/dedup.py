@@ -31,6 +31,7 @@ from .matching import (
     ClaimFacts,
     anchored,
     places_compatible,
+    same_core,
     different_events,
     facts_from,
     quantities_agree,
@@ -251,7 +252,8 @@ class PairDecision:
     same: bool
     same_event: bool
     #: How close the two claims are: the text probability, or the wording similarity with
-    #: negations and numbers set aside when that is higher.
+    #: negations and numbers set aside when that is higher, or the threshold for one fact told
+    #: with more or less detail (`same_core`).
     probability: float
     disagreement: str | None
     #: The MRPC-calibrated text score alone (what conflict detection reuses).
@@ -534,11 +536,14 @@ class ClaimMatcher:
             and shared >= self.anchored_min_entities
         )
         needed = self.anchored_threshold if anchored else self.threshold
-        same = score.probability >= needed and disagreement is None
+        # One act by one subject on one object, told with more or less detail, is one fact even
+        # when the paraphrase score is low; it counts as a paraphrase at the threshold.
+        core = disagreement is None and same_core(a, b)
+        same = (score.probability >= needed or core) and disagreement is None
         # The text score punishes a negation or a changed number hard; whether two claims are about
         # the same event is judged on the wording with those set aside.
         wording = wording_similarity(a.text, b.text) if disagreement else 0.0
-        closeness = max(float(score.probability), wording)
+        closeness = max(float(score.probability), wording, needed if core else 0.0)
         same_event = closeness >= self.event_threshold and (shared >= 2 or closeness >= self.threshold)
         return PairDecision(same, same_event, closeness, disagreement, float(score.probability), needed)
 

@@ -46,6 +46,9 @@ class ClaimFacts:
     #: The words the quantity measures ("magnitude", "cash", "dead"): two numbers compare only
     #: when they measure the same thing.
     quantity_of: str | None = None
+    #: Who or what does the act, and what it is done to (the claim's `subject` and `object`).
+    subject: str | None = None
+    object: str | None = None
 
 
 _FACT_COLUMNS = [
@@ -56,15 +59,16 @@ _FACT_COLUMNS = [
 
 def facts_from(claims: pa.Table) -> list[ClaimFacts]:
     """ClaimFacts for every row of the claims table, in row order."""
-    columns = _FACT_COLUMNS + [c for c in ("quantity_text",) if c in claims.column_names]
+    columns = _FACT_COLUMNS + [c for c in ("quantity_text", "subject", "object") if c in claims.column_names]
     cols = claims.select(columns).to_pydict()
-    quantity_text = cols.get("quantity_text", [None] * claims.num_rows)
+    none = [None] * claims.num_rows
+    quantity_text, subject, obj = cols.get("quantity_text", none), cols.get("subject", none), cols.get("object", none)
     return [
         ClaimFacts(
             cols["claim_id"][i], cols["article_id"][i], cols["text"][i], frozenset(cols["entity_ids"][i] or ()),
             cols["predicate"][i], bool(cols["negated"][i]), cols["time_start"][i], cols["time_end"][i],
             cols["place"][i], cols["quantity_value"][i], cols["quantity_unit"][i], cols["quantity_mod"][i],
-            measured_thing(cols["text"][i], quantity_text[i]),
+            measured_thing(cols["text"][i], quantity_text[i]), subject[i], obj[i],
         )
         for i in range(claims.num_rows)
     ]
@@ -240,6 +244,55 @@ def one_statement(a: ClaimFacts, b: ClaimFacts) -> bool:
 
 
 _NEGATION_WORDS = re.compile(r"\b(?:not|n't|never|no)\b", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:the|a|an|this|that|these|those|its|his|her|their|mr|ms|mrs|dr)\.?\s+")
+_OBJECT_END = re.compile(r"\s+(?:of|to|in|on|at|for|with|from|by|that|which|who|including|as|after|before)\b|[,(;:]")
+_NUMBER_WORD = re.compile(
+    r"\b(?:\d[\d,.:-]*(?:st|nd|rd|th)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)\b",
+    re.IGNORECASE,
+)
+
+
+def _phrase(text: str) -> str:
+    out = text.lower().strip(" ,.")
+    while (shorter := _LEADING.sub("", out)) != out:
+        out = shorter
+    return out
+
+
+def object_head(text: str | None) -> str | None:
+    """The head word of an object phrase: `a multifaceted campaign to influence the election` → campaign."""
+    if not text:
+        return None
+    words = _OBJECT_END.split(_phrase(text), maxsplit=1)[0].split()
+    return words[-1].strip("\"'“”‘’") if words else None
+
+
+def same_core(a: ClaimFacts, b: ClaimFacts) -> bool:
+    """One fact told with more or less detail: the same act, by the same subject, on the same object.
+
+    "Russia conducted a multifaceted campaign to influence the election, including hacking…" and
+    "Russia conducted a campaign to influence the election, a finding Russia denies" state one fact
+    that a paraphrase score rates low (each side has words the other lacks). Read on 30 such pairs
+    of ECB+ dev: right but for two, which these guards now refuse: numbers that neither side
+    contains in full ("stopped Thompson in the 11th round" in 2008 vs "in the sixth round" in 2012)
+    and a negation on one side only ("pleaded guilty" vs "pleaded not guilty").
+    """
+    if not a.predicate or a.predicate != b.predicate or a.predicate in STATIVE or a.negated != b.negated:
+        return False
+    if not (a.subject and b.subject and a.object and b.object):
+        return False
+    sa, sb = _phrase(a.subject), _phrase(b.subject)
+    if sa != sb and not (a.entity_ids & b.entity_ids and (sa in sb or sb in sa)):
+        return False
+    head = object_head(a.object)
+    if head is None or head != object_head(b.object):
+        return False
+    na = {m.lower().replace(",", "") for m in _NUMBER_WORD.findall(a.text)}
+    nb = {m.lower().replace(",", "") for m in _NUMBER_WORD.findall(b.text)}
+    if na and nb and not (na <= nb or nb <= na):
+        return False
+    return len(_NEGATION_WORDS.findall(a.text)) == len(_NEGATION_WORDS.findall(b.text))
 _DIGITS = re.compile(r"[\d.,]+")
 
 

@@ -12,7 +12,9 @@ from pipeline.matching import (
     maybe_same_name,
     measured_thing,
     places_compatible,
+    object_head,
     quantity_words,
+    same_core,
     same_measure,
     structural_disagreement,
 )
@@ -31,11 +33,13 @@ def fact(
     place: str | None = None,
     quantity: tuple[float, str] | None = None,
     quantity_of: str | None = None,
+    subject: str | None = None,
+    object: str | None = None,
 ) -> ClaimFacts:
     """A claim's facts with only what a case sets."""
     return ClaimFacts(
         "c", "a", text, frozenset(entities), predicate, negated, time[0] if time else None, time[1] if time else None,
-        place, quantity[0] if quantity else None, quantity[1] if quantity else None, None, quantity_of,
+        place, quantity[0] if quantity else None, quantity[1] if quantity else None, None, quantity_of, subject, object,
     )
 
 
@@ -113,3 +117,57 @@ def test_time_and_place_anchor_events(a: ClaimFacts, b: ClaimFacts, different: b
 )
 def test_quantities_are_written_in_plain_numbers(value: float, unit: str, words: str) -> None:
     assert quantity_words(fact(quantity=(value, unit))) == words
+
+
+def _told(text: str, subject: str, predicate: str, obj: str, entities: tuple[str, ...] = ()) -> ClaimFacts:
+    return fact(text, entities=entities, predicate=predicate, subject=subject, object=obj)
+
+
+RUSSIA = ("gpe:russia",)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        # the seeds: one intelligence finding, told with and without its details
+        (_told("Russia conducted a multifaceted campaign to influence the 2016 U.S. presidential election, including hacking.",
+               "Russia", "conduct", "a multifaceted campaign to influence the 2016 U.S. presidential election", RUSSIA),
+         _told("Russia conducted a campaign to influence the 2016 US presidential election, a finding that Russia has denied.",
+               "Russia", "conduct", "a campaign to influence the 2016 US presidential election", RUSSIA), True),
+        # ECB+: a shorter subject naming the same entity
+        (_told("Williams was booked into county jail.", "Williams", "book into", "county jail", ("person:jamal_williams",)),
+         _told("Arrested on suspicion of drunken driving, Jamal Williams was booked into county jail.", "Jamal Williams",
+               "book into", "county jail", ("person:jamal_williams",)), True),
+        # ECB+: two fights, 2008 and 2012 (numbers neither side contains in full)
+        (_told("In 2008, Klitschko stopped Thompson in the 11th round.", "Klitschko", "stop", "Thompson"),
+         _told("Klitschko stopped Thompson in the sixth round on Saturday.", "Klitschko", "stop", "Thompson"), False),
+        # ECB+: a negation on one side only, outside the verb
+        (_told("Gigante pleaded guilty to charges he feigned mental illness.", "Gigante", "plead", "guilty"),
+         _told("Gigante had pleaded not guilty.", "Gigante", "plead", "guilty"), False),
+        # the same act by someone else is another fact
+        (_told("Microsoft released an emergency patch for Internet Explorer.", "Microsoft", "release", "an emergency patch"),
+         _told("Apple released an emergency patch for Safari.", "Apple", "release", "an emergency patch"), False),
+        # the same subject and act on another object: another fact
+        (_told("Cheeks guided the team to the playoffs.", "Cheeks", "guide", "the team to the playoffs"),
+         _told("Cheeks guided the players through a rebuild.", "Cheeks", "guide", "the players"), False),
+        # a stative verb says too little to tie two claims together
+        (_told("Russia is a nuclear power.", "Russia", "be", "a nuclear power", RUSSIA),
+         _told("Russia is a nuclear power with many warheads.", "Russia", "be", "a nuclear power", RUSSIA), False),
+    ],
+)
+def test_one_fact_told_with_more_or_less_detail(a: ClaimFacts, b: ClaimFacts, same: bool) -> None:
+    assert same_core(a, b) is same
+    assert same_core(b, a) is same
+
+
+@pytest.mark.parametrize(
+    ("phrase", "head"),
+    [
+        ("a multifaceted campaign to influence the election", "campaign"),  # up to the first preposition
+        ("the Saints' cornerback Michael Lehan, who had been with the Dolphins", "lehan"),  # up to the comma
+        ("the \"bagman\" who delivered payoffs", "bagman"),  # quotes are not part of the word
+        ("", None),
+    ],
+)
+def test_object_head(phrase: str, head: str | None) -> None:
+    assert object_head(phrase) == head
