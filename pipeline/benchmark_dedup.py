@@ -1,55 +1,49 @@
-"""Dedup scaling benchmark: ``python -m pipeline.benchmark_dedup`` (claims clustering on synthetic growth).
+"""Dedup and conflicts scaling benchmark: ``python -m pipeline.benchmark_dedup`` (real claims, realistic growth).
 
-Shows that clustering stays near-linear in the number of claims: for each size N (default
-10k, 100k, 1M) it builds N synthetic claims by sampling real claims with replacement and
-perturbing them, then times blocking (:func:`pipeline.dedup.candidate_pairs`) and the full
-:func:`pipeline.dedup.cluster` call (with :class:`pipeline.dedup.ClaimMatcher` as judge, as
-:func:`pipeline.dedup.deduplicate` does), and prints a table of time and peak memory per size.
-Results go to ``bench/dedup_results.json``.
+Shows that story grouping, event linking, same-fact clustering and conflict detection stay
+near-linear in the number of claims *and keep finding what they found at small size*: for each
+size N (default 10k, 100k, 1M) it builds a corpus of N claims from real pipeline output and
+runs the dedup stage's whole path (`claim_stories`, `assign_events`, `candidate_pairs`,
+`cluster`) and then `detect_conflicts`, printing time, peak memory, and what was found per claim.
+Results go to ``bench/dedup_results.json``; the run exits 1 when what is found collapses.
 
-Source. ``claims.parquet`` (+ ``articles.parquet`` and its parse cache ``.cache/docs``) of an
-output folder: ``--source`` (default ``outputs/``, produced by ``make``). A richer source is a run
-over ECB+ (e.g. ``--source /tmp/ecbout``, 7,746 claims). A missing source is reported and exits 2.
+Sources. ``--source`` (repeatable) names pipeline output folders (``claims.parquet``,
+``articles.parquet``, ``entities.parquet``, ``timexes.parquet`` and the parse cache ``.cache/docs``).
+``make bench-dedup`` runs the pipeline over the BBC corpus and ECB+ dev from ``../shared/corpora``
+first (`bench/corpora/`), so the base is ~3,000 real articles: BBC's single-source news and ECB+'s
+multi-source coverage of the same events.
 
-Text analysis, without re-parsing at N. ``ClaimMatcher`` needs a
-:class:`pipeline.similarity.SentenceInfo` per claim. Each *distinct base* claim is analysed once,
-before any timing:
+Text analysis, without re-parsing at N. Each distinct base claim and each perturbed variant is
+analysed once before any timing: ``--analysis parse`` (default) from the article's cached spaCy
+parse, as :func:`pipeline.dedup.claim_infos` does; ``--analysis make_doc`` from tokens only
+(cheap, used by the tests).
 
-* ``--analysis parse`` (default): from the article's real spaCy parse, loaded from the parse cache
-  with the model of ``nlp_for(PipelineConfig())`` (articles missing from the cache are parsed once),
-  exactly as :func:`pipeline.dedup.claim_infos` does.
-* ``--analysis make_doc``: ``analyze(spacy.blank("en").make_doc(text))`` (tokens only: no POS,
-  lemmas, dependencies or entities). Cheap, used by the tests.
+Growth, modelled on how news repeats. The corpus is a sequence of *editions*. Edition e republishes
+the base articles (shuffled) ``EDITION_DAYS`` days after edition e-1, beyond the story date window:
+look-alike news about other events (its entity ids get an edition prefix: other participants, same
+places and wording), the hard negatives of crawled local news. Inside an edition each article is
+carried by 1-5 outlets (weights ``CARRIERS``): the first copy as written, the others with every claim
+perturbed (a word dropped or doubled, sometimes a number changed by a factor, as outlets rewrite
+wire copy). Editions are added until N claims; the last copy is cut at exactly N.
 
-Synthetic growth. Every base claim gets a fixed pool of ``--variants`` (default 8) perturbed
-variants, made once on the base claim's Doc (token attributes kept, so perturbed variants are
-analysed as if parsed): drop or duplicate one non-entity, non-numeric, non-root word, and with
-probability 0.3 change one number (not inside a DATE/TIME entity); when a number changes,
-``quantity_value`` is scaled by the same factor. The edit is applied to the claim's
-decontextualized ``text`` too (first whole-word occurrence). Copy k of size N samples (seed
-``--seed``) a base claim and one of its perturbed variants, gets ``claim_id = syn-<k>`` and
-``article_id = syn-a<j>`` with j uniform over ~N/10 synthetic articles (published by 10 synthetic
-outlets ``syn-o<j % 10>``), and keeps the base's entity_ids, time, place, predicate, negation and quantity
-unit/modifier. So the distinct texts stay bounded (base x variants) and their analysis is shared.
+What is counted at each size, per claim:
+* ``candidates_per_claim`` (blocking), ``judged_per_claim`` (pairs inside one event);
+* ``copy_recall``: of the claims whose base claim has another carrier in the same edition, the
+  share that share a cluster with one of those copies (same fact, other outlet: what dedup is for);
+* ``cross_edition_*``: clusters, events and conflicts that join two editions (two different
+  stories by construction): must stay 0.
+The run fails (exit 1) when at a larger size ``copy_recall`` or ``judged_per_claim`` falls under
+``--min-ratio`` (default 0.5) of the smallest size's, or anything joins two editions.
 
-Caveat worth reading the figures with: sampling with replacement from B base claims repeats each
-fact about N/B times (``copies_per_base``). Once that exceeds ``DedupSettings.max_bucket`` (60),
-the LSH and entity-pair buckets of those facts are too large and are skipped by design, so
-candidates per claim fall: at large N this synthetic corpus is more repetitive than real news.
-
-Measurement. Each size runs in its own subprocess (``--worker``), so memory never leaks between
-sizes. Inside it, the base pool is unpickled, the N claims built and ``facts_from`` run before the
-clock starts; then ``candidate_pairs`` is timed alone (``blocking_seconds``) and then the whole
-``cluster`` call (``total_seconds``: blocking again + judging every candidate + union-find + the
-table). ``peak_rss_mb`` is ``getrusage(RUSAGE_SELF).ru_maxrss`` of the worker (kernel high-water
-mark, includes the setup); ``rss_before_mb`` is its RSS just before timing. A size whose total is
-projected (linearly, from the largest size measured) to exceed ``--max-seconds`` is not run: it is
-reported as ``skipped`` with the projection, clearly labelled.
+Measurement. Each size runs in its own subprocess (``--worker``) so memory never leaks between sizes;
+``peak_rss_mb`` is that worker's kernel high-water mark. A size projected (linearly, from the largest
+size measured) to exceed ``--max-seconds`` is reported as ``skipped`` with the projection.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import pickle
@@ -59,21 +53,26 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-DEFAULT_SOURCE = Path("outputs")
+DEFAULT_SOURCES = (Path("outputs"),)
 DEFAULT_RESULTS = Path("bench") / "dedup_results.json"
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 DEFAULT_VARIANTS = 8
-ARTICLE_RATIO = 10  # claims per synthetic article
-N_OUTLETS = 10
+#: Days between two editions: beyond StorySettings.max_days_apart, so editions are other stories.
+EDITION_DAYS = 30
+#: Share of articles carried by 1, 2, 3, 4 and 5 outlets in one edition.
+CARRIERS = (0.45, 0.25, 0.15, 0.10, 0.05)
+#: The day of the first edition when a base article has no publication date.
+BASE_DAY = dt.date(2020, 1, 6)
 MB = 1024 * 1024
 
 _NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+$")
@@ -81,7 +80,7 @@ _FACTORS = (0.5, 0.75, 1.25, 1.5, 2.0, 3.0)
 
 
 class SourceMissing(Exception):
-    """The source folder lacks claims.parquet (or articles.parquet for the parse analysis)."""
+    """A source folder lacks a table the benchmark reads."""
 
 
 @dataclass
@@ -94,18 +93,33 @@ class Variant:
 
 @dataclass
 class BasePool:
-    """The real claims and their perturbed variants, analysed once; picklable for the workers."""
+    """The real claims, their articles and perturbed variants, analysed once; picklable for the workers."""
 
     claims: pa.Table
     variants: list[list[Variant]]  # per base claim; index 0 is the claim as it is
+    articles: list[tuple[str, str | None, dt.date | None]]  # (article_id, title, published) with claims
+    rows_of: list[list[int]]  # claim rows of each article, in order
+    names: dict[str, str]  # entity_id -> canonical name
+    timexes: pa.Table  # timex_id, text, value
     analysis: str
     source: str
 
 
-# --------------------------------------------------------------------------- source + analysis
+class Corpus(NamedTuple):
+    """A grown corpus: the claims, their articles, text analyses, and each claim's edition and base claim."""
+
+    claims: pa.Table
+    articles: pa.Table
+    infos: list[Any]
+    edition: np.ndarray
+    base: np.ndarray
+
+
+# --------------------------------------------------------------------------- sources + analysis
 
 
 def read_source(source: Path, *, need_articles: bool) -> tuple[pa.Table, pa.Table | None]:
+    """claims.parquet (and articles.parquet when the parse analysis needs it) of one output folder."""
     claims_path = source / "claims.parquet"
     articles_path = source / "articles.parquet"
     if not claims_path.is_file():
@@ -116,6 +130,10 @@ def read_source(source: Path, *, need_articles: bool) -> tuple[pa.Table, pa.Tabl
     if claims.num_rows == 0:
         raise SourceMissing(f"{claims_path} has no claims")
     return claims, pq.read_table(articles_path) if need_articles else None
+
+
+def _optional(path: Path, columns: Sequence[str]) -> pa.Table | None:
+    return pq.read_table(path, columns=list(columns)) if path.is_file() else None
 
 
 def base_docs(claims: pa.Table, articles: pa.Table | None, source: Path, analysis: str) -> list[Any]:
@@ -231,9 +249,18 @@ def perturb(doc: Any, text: str, quantity: float | None, rng: np.random.Generato
 
 
 def build_pool(
-    claims: pa.Table, docs: Sequence[Any], *, analysis: str, source: str, variants: int = DEFAULT_VARIANTS, seed: int = 0
+    claims: pa.Table,
+    docs: Sequence[Any],
+    *,
+    analysis: str,
+    source: str,
+    variants: int = DEFAULT_VARIANTS,
+    seed: int = 0,
+    articles: pa.Table | None = None,
+    names: dict[str, str] | None = None,
+    timexes: pa.Table | None = None,
 ) -> BasePool:
-    """Analyse every base claim and ``variants`` perturbations of it, once."""
+    """Analyse every base claim and ``variants`` perturbations of it, once; group the claims by article."""
     from .similarity import analyze
 
     rng = np.random.default_rng(seed)
@@ -251,34 +278,126 @@ def build_pool(
                 cache[key] = analyze(vdoc)
             own.append(Variant(vtext, vqv, cache[key], edit))
         pool.append(own)
-    return BasePool(claims, pool, analysis, source)
+    meta: dict[str, tuple[str | None, dt.date | None]] = {}
+    if articles is not None:
+        for a, title, day in zip(articles["article_id"].to_pylist(), articles["title"].to_pylist(), articles["published"].to_pylist(), strict=True):
+            meta[a] = (title, day)
+    rows_of: dict[str, list[int]] = {}
+    for row, article_id in enumerate(claims["article_id"].to_pylist()):
+        rows_of.setdefault(article_id, []).append(row)
+    return BasePool(
+        claims=claims,
+        variants=pool,
+        articles=[(a, *meta.get(a, (None, None))) for a in rows_of],
+        rows_of=list(rows_of.values()),
+        names=names or {},
+        timexes=timexes if timexes is not None else pa.table({"timex_id": pa.array([], pa.string()), "text": pa.array([], pa.string()), "value": pa.array([], pa.string())}),
+        analysis=analysis,
+        source=source,
+    )
+
+
+def load_pool(sources: Sequence[Path], *, analysis: str, variants: int = DEFAULT_VARIANTS, seed: int = 0) -> BasePool:
+    """The base pool from one or more pipeline output folders (their claims, articles, entity names, timexes)."""
+    claims_parts, docs, meta_parts, timex_parts = [], [], [], []
+    names: dict[str, str] = {}
+    seen: set[str] = set()
+    for source in sources:
+        claims, articles = read_source(source, need_articles=analysis == "parse")
+        ids = set(claims["article_id"].to_pylist())
+        if ids & seen:
+            raise SourceMissing(f"{source}: article ids already read from another source; pass each corpus once")
+        seen |= ids
+        docs += base_docs(claims, articles, source, analysis)
+        claims_parts.append(claims)
+        meta = _optional(source / "articles.parquet", ("article_id", "title", "published"))
+        if meta is not None:
+            meta_parts.append(meta.cast(pa.schema([("article_id", pa.string()), ("title", pa.string()), ("published", pa.date32())])))
+        entities = _optional(source / "entities.parquet", ("entity_id", "canonical_name"))
+        if entities is not None:
+            names.update(zip(entities["entity_id"].to_pylist(), entities["canonical_name"].to_pylist(), strict=True))
+        timexes = _optional(source / "timexes.parquet", ("timex_id", "text", "value"))
+        if timexes is not None:
+            timex_parts.append(timexes)
+    return build_pool(
+        pa.concat_tables(claims_parts), docs, analysis=analysis, source=",".join(map(str, sources)), variants=variants,
+        seed=seed, articles=pa.concat_tables(meta_parts) if meta_parts else None, names=names,
+        timexes=pa.concat_tables(timex_parts) if timex_parts else None,
+    )
 
 
 # --------------------------------------------------------------------------- growth
 
 
-def grow(pool: BasePool, n: int, *, seed: int = 0) -> tuple[pa.Table, list[Any], dict[str, str]]:
-    """N synthetic claims (rows of the claims schema), their SentenceInfos, and article -> outlet."""
+_EDITION = re.compile(r":e\d+_")
+
+
+def _in_edition(entity_id: str, edition: int) -> str:
+    """The entity of another story in a later edition: `person:e3_jane_doe` (its last word kept)."""
+    if edition == 0:
+        return entity_id
+    kind, _, name = entity_id.partition(":")
+    return f"{kind}:e{edition}_{name}"
+
+
+def grow(pool: BasePool, n: int, *, seed: int = 0) -> Corpus:
+    """N claims in editions of the base articles, each article carried by 1-5 outlets (see the module doc)."""
     rng = np.random.default_rng(seed + n)
-    n_base = pool.claims.num_rows
-    base = rng.integers(0, n_base, size=n)
-    n_var = np.array([len(v) for v in pool.variants])
-    # variant 1.. (every copy is perturbed) unless the pool has only the claim itself
-    pick = np.where(n_var[base] > 1, 1 + (rng.random(n) * (n_var[base] - 1)).astype(np.int64), 0)
-    n_articles = max(1, n // ARTICLE_RATIO)
-    article = rng.integers(0, n_articles, size=n)
-    table = pool.claims.take(pa.array(base))
-    chosen = [pool.variants[b][v] for b, v in zip(base.tolist(), pick.tolist())]
+    copies: list[tuple[int, int, int]] = []  # (edition, base article, carrier)
+    total, edition = 0, 0
+    while total < n:
+        for a in rng.permutation(len(pool.articles)).tolist():
+            for carrier in range(1 + int(rng.choice(len(CARRIERS), p=CARRIERS))):
+                copies.append((edition, a, carrier))
+                total += len(pool.rows_of[a])
+                if total >= n:
+                    break
+            if total >= n:
+                break
+        edition += 1
+    base_rows: list[int] = []
+    picks: list[int] = []
+    article_of: list[str] = []
+    claim_ids: list[str] = []
+    editions: list[int] = []
+    art_rows: dict[str, tuple[str | None, dt.date, str]] = {}
+    for e, a, carrier in copies:
+        base_id, title, day = pool.articles[a]
+        article_id = f"e{e}-o{carrier}-{base_id}"
+        art_rows[article_id] = (title, (day or BASE_DAY) + dt.timedelta(days=EDITION_DAYS * e + carrier % 3), f"outlet-{carrier}")
+        for k, row in enumerate(pool.rows_of[a]):
+            if len(base_rows) == n:
+                break
+            n_var = len(pool.variants[row])
+            picks.append(0 if carrier == 0 or n_var == 1 else 1 + int(rng.integers(n_var - 1)))
+            base_rows.append(row)
+            article_of.append(article_id)
+            claim_ids.append(f"{article_id}/c{k}")
+            editions.append(e)
+    table = pool.claims.take(pa.array(base_rows, pa.int64()))
+    chosen = [pool.variants[b][v] for b, v in zip(base_rows, picks, strict=True)]
+    entity_ids = [[_in_edition(x, e) for x in ids or []] for ids, e in zip(table["entity_ids"].to_pylist(), editions, strict=True)]
     replace = {
-        "claim_id": pa.array([f"syn-{k}" for k in range(n)], pa.string()),
-        "article_id": pa.array([f"syn-a{j}" for j in article.tolist()], pa.string()),
+        "claim_id": pa.array(claim_ids, pa.string()),
+        "article_id": pa.array(article_of, pa.string()),
         "text": pa.array([c.text for c in chosen], pa.string()),
+        "original_text": pa.array([c.text for c in chosen], pa.string()),
         "quantity_value": pa.array([c.quantity_value for c in chosen], pa.float64()),
+        "entity_ids": pa.array(entity_ids, table.schema.field("entity_ids").type),
     }
     for name, column in replace.items():
         table = table.set_column(table.schema.get_field_index(name), table.schema.field(name), column)
-    outlets = {f"syn-a{j}": f"syn-o{j % N_OUTLETS}" for j in range(n_articles)}
-    return table, [c.info for c in chosen], outlets
+    ids = list(art_rows)
+    articles = pa.table({
+        "article_id": pa.array(ids, pa.string()),
+        "title": pa.array([art_rows[a][0] for a in ids], pa.string()),
+        "published": pa.array([art_rows[a][1] for a in ids], pa.date32()),
+        "status": pa.array(["ok"] * len(ids), pa.string()),
+        "url": pa.array([None] * len(ids), pa.string()),
+        "outlet": pa.array([art_rows[a][2] for a in ids], pa.string()),
+        "source": pa.array(ids, pa.string()),
+    })
+    return Corpus(table, articles, [c.info for c in chosen], np.array(editions, np.int32), np.array(base_rows, np.int64))
 
 
 # --------------------------------------------------------------------------- measurement
@@ -296,64 +415,141 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def measure(pool: BasePool, n: int, *, seed: int = 0, scorer: Any = None, places: Any = None) -> dict[str, Any]:
-    """Time blocking and the full cluster() for N synthetic claims (in this process)."""
+def _spans_editions(keys: Sequence[str], edition: np.ndarray) -> int:
+    """How many keys (clusters, events) hold claims of two editions."""
+    seen: dict[str, int] = {}
+    mixed: set[str] = set()
+    for key, e in zip(keys, edition.tolist(), strict=True):
+        if seen.setdefault(key, e) != e:
+            mixed.add(key)
+    return len(mixed)
+
+
+def copy_recall(cluster_ids: Sequence[str], corpus: Corpus) -> tuple[float, int]:
+    """Share of claims with another carrier's copy in their edition that share a cluster with one (and how many)."""
+    article_ids = corpus.claims["article_id"].to_pylist()
+    copies: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for k, (e, b) in enumerate(zip(corpus.edition.tolist(), corpus.base.tolist(), strict=True)):
+        copies[(e, b)].append(k)
+    linked = eligible = 0
+    for members in copies.values():
+        if len({article_ids[k] for k in members}) < 2:
+            continue
+        for k in members:
+            eligible += 1
+            linked += any(cluster_ids[k] == cluster_ids[m] and article_ids[m] != article_ids[k] for m in members)
+    return (linked / eligible if eligible else 0.0), eligible
+
+
+def measure(pool: BasePool, n: int, *, seed: int = 0) -> dict[str, Any]:
+    """Time the dedup stage's whole path and conflict detection on N grown claims (in this process)."""
     import gc
 
-    from .dedup import ClaimMatcher, candidate_pairs, cluster, facts_from
+    from .conflicts import detect_conflicts
+    from .dedup import NOT_JUDGED, ClaimMatcher, assign_events, candidate_pairs, claim_stories, cluster, facts_from, outlet_of
     from .places import Gazetteer
     from .similarity import ParaphraseScorer
 
     started = time.perf_counter()
-    scorer = scorer or ParaphraseScorer.load()
-    places = places or Gazetteer.load()
-    table, infos, outlets = grow(pool, n, seed=seed)
-    facts = facts_from(table)
-    matcher = ClaimMatcher(facts, infos, scorer=scorer, places=places)
-    checkworthiness = table["checkworthiness"].to_pylist()
-    standalone = table["is_standalone"].to_pylist()
+    scorer, places = ParaphraseScorer.load(), Gazetteer.load()
+    corpus = grow(pool, n, seed=seed)
+    claims, articles = corpus.claims, corpus.articles
+    facts = facts_from(claims)
+    matcher = ClaimMatcher(facts, corpus.infos, scorer=scorer, places=places)
+    outlets = {a: outlet_of(None, o, a) for a, o in zip(articles["article_id"].to_pylist(), articles["outlet"].to_pylist(), strict=True)}
+    used = {x for ids in claims["entity_ids"].to_pylist() for x in ids or []}
+    entities = pa.table({"entity_id": pa.array(sorted(used), pa.string()),
+                         "canonical_name": pa.array([pool.names.get(_EDITION.sub(":", x), x) for x in sorted(used)], pa.string())})
     setup_seconds = time.perf_counter() - started
     gc.collect()
     rss_before = _rss_mb()
 
+    clock: dict[str, float] = {}
     t0 = time.perf_counter()
-    pairs = candidate_pairs(facts)
-    blocking = time.perf_counter() - t0
-    n_pairs = len(pairs)
-    del pairs
-    gc.collect()
-
+    story_of = claim_stories(claims, articles)
+    clock["stories"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    clusters, decisions = cluster(
-        facts, judge=matcher, outlets=outlets, checkworthiness=checkworthiness, standalone=standalone, places=places
+    event_of = assign_events(facts, story_of, places=places)
+    clock["events"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pairs = sorted(candidate_pairs(facts))
+    clock["blocking"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    table, decisions = cluster(
+        facts, judge=matcher, outlets=outlets, checkworthiness=claims["checkworthiness"].to_pylist(),
+        standalone=claims["is_standalone"].to_pylist(), places=places, pairs=pairs, event_of=event_of, story_of=story_of,
     )
-    total = time.perf_counter() - t0
-    ids = clusters["cluster_id"].to_pylist()
-    sizes: dict[str, int] = {}
-    for c in ids:
-        sizes[c] = sizes.get(c, 0) + 1
+    clock["clustering"] = time.perf_counter() - t0
+    judged = {pair: d.text_probability for pair, d in zip(pairs, decisions, strict=True) if d is not NOT_JUDGED}
+    t0 = time.perf_counter()
+    conflicts = detect_conflicts(
+        claims, table, entities, pool.timexes, corpus.infos, scorer=scorer, places=places, pairs=pairs, text_scores=judged
+    )
+    clock["conflicts"] = time.perf_counter() - t0
+    total = sum(clock.values())
+
+    cluster_of = dict(zip(table["claim_id"].to_pylist(), table["cluster_id"].to_pylist(), strict=True))
+    cluster_ids = [cluster_of[c] for c in claims["claim_id"].to_pylist()]  # the table is in cluster order
+    sizes: dict[str, int] = defaultdict(int)
+    for c in cluster_ids:
+        sizes[c] += 1
+    event_sizes: dict[str, int] = defaultdict(int)
+    for v in event_of:
+        event_sizes[v] += 1
+    recall, eligible = copy_recall(cluster_ids, corpus)
+    edition_of = dict(zip(claims["claim_id"].to_pylist(), corpus.edition.tolist(), strict=True))
+    cross_conflicts = sum(
+        1 for a, b in zip(conflicts["claim_id_a"].to_pylist(), conflicts["claim_id_b"].to_pylist(), strict=True) if edition_of[a] != edition_of[b]
+    )
     return {
         "size": n,
         "status": "measured",
         "base_claims": pool.claims.num_rows,
-        "copies_per_base": round(n / pool.claims.num_rows, 2),
-        "articles": len(outlets),
-        "candidates": n_pairs,
-        "candidates_per_claim": round(n_pairs / n, 3),
-        "judged_pairs": len(decisions),
+        "editions": int(corpus.edition.max()) + 1,
+        "articles": articles.num_rows,
+        "stories": len(set(story_of)),
+        "events": len(event_sizes),
+        "largest_event": max(event_sizes.values()),
+        "candidates": len(pairs),
+        "candidates_per_claim": round(len(pairs) / n, 3),
+        "judged_pairs": len(judged),
+        "judged_per_claim": round(len(judged) / n, 3),
         "same_pairs": sum(1 for d in decisions if d.same),
         "clusters": len(sizes),
         "clusters_2plus": sum(1 for s in sizes.values() if s > 1),
         "largest_cluster": max(sizes.values()),
+        "merged_share": round(1 - len(sizes) / n, 4),
+        "copy_recall": round(recall, 4),
+        "copy_claims": eligible,
+        "conflicts": conflicts.num_rows,
+        "conflicts_per_1k_claims": round(1000 * conflicts.num_rows / n, 3),
+        "cross_edition_clusters": _spans_editions(cluster_ids, corpus.edition),
+        "cross_edition_events": _spans_editions(event_of, corpus.edition),
+        "cross_edition_conflicts": cross_conflicts,
         "setup_seconds": round(setup_seconds, 3),
-        "blocking_seconds": round(blocking, 3),
+        **{f"{step}_seconds": round(seconds, 3) for step, seconds in clock.items()},
         "total_seconds": round(total, 3),
-        "judge_seconds": round(max(0.0, total - blocking), 3),
         "us_per_claim": round(total / n * 1e6, 1),
-        "us_per_candidate": round(total / max(1, n_pairs) * 1e6, 1),
         "rss_before_mb": round(rss_before, 1),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
     }
+
+
+def collapses(rows: Sequence[dict[str, Any]], *, min_ratio: float) -> list[str]:
+    """What went wrong as the corpus grew: found-per-claim figures falling, or two editions joined."""
+    measured = [r for r in rows if r.get("status") == "measured"]
+    problems: list[str] = []
+    if not measured:
+        return problems
+    first = measured[0]
+    for r in measured:
+        for key in ("cross_edition_clusters", "cross_edition_events", "cross_edition_conflicts"):
+            if r[key]:
+                problems.append(f"{r['size']:,} claims: {r[key]} {key.replace('_', ' ')} (two different stories joined)")
+        for key in ("copy_recall", "judged_per_claim"):
+            if r is not first and first[key] > 0 and r[key] < min_ratio * first[key]:
+                problems.append(f"{r['size']:,} claims: {key} {r[key]:g} < {min_ratio:g} x {first[key]:g} at {first['size']:,}")
+    return problems
 
 
 def run_worker(pool_path: Path, n: int, seed: int, out: Path) -> None:
@@ -395,13 +591,15 @@ def machine_info() -> dict[str, Any]:
 
 
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
-    head = f"{'claims':>9} {'candidates':>11} {'cand/claim':>10} {'s blocking':>10} {'s total':>9} {'peak RSS MB':>11} {'µs/claim':>9} {'clusters':>9}"
+    head = (f"{'claims':>9} {'cand/claim':>10} {'judged/claim':>12} {'copy recall':>11} {'merged':>7} {'conflicts/1k':>12} "
+            f"{'s total':>8} {'µs/claim':>9} {'peak RSS MB':>11}")
     lines = [head, "-" * len(head)]
     for r in rows:
         if r.get("status") == "measured":
             lines.append(
-                f"{r['size']:>9,} {r['candidates']:>11,} {r['candidates_per_claim']:>10.2f} {r['blocking_seconds']:>10.2f} "
-                f"{r['total_seconds']:>9.2f} {r['peak_rss_mb']:>11.0f} {r['us_per_claim']:>9.1f} {r['clusters']:>9,}"
+                f"{r['size']:>9,} {r['candidates_per_claim']:>10.2f} {r['judged_per_claim']:>12.2f} {r['copy_recall']:>11.3f} "
+                f"{r['merged_share']:>7.3f} {r['conflicts_per_1k_claims']:>12.2f} {r['total_seconds']:>8.1f} "
+                f"{r['us_per_claim']:>9.1f} {r['peak_rss_mb']:>11.0f}"
             )
         elif r.get("status") == "skipped":
             lines.append(
@@ -410,6 +608,13 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
             )
         else:
             lines.append(f"{r['size']:>9,}  {r.get('status')}: {str(r.get('stderr', r.get('timeout_seconds', '')))[-300:]}")
+    steps = [r for r in rows if r.get("status") == "measured"]
+    if steps:
+        lines.append("")
+        lines.append("seconds by step: " + "; ".join(
+            f"{r['size']:,}: " + ", ".join(f"{s} {r[f'{s}_seconds']:.1f}" for s in ("stories", "events", "blocking", "clustering", "conflicts"))
+            for r in steps
+        ))
     return "\n".join(lines)
 
 
@@ -437,8 +642,9 @@ def linearity(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m pipeline.benchmark_dedup", description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES), help="comma-separated claim counts")
-    p.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="pipeline output folder with claims.parquet")
+    p.add_argument("--source", type=Path, action="append", help="pipeline output folder with claims.parquet (repeatable; default outputs/)")
     p.add_argument("--max-seconds", type=float, default=900.0, help="skip a size projected to take longer")
+    p.add_argument("--min-ratio", type=float, default=0.5, help="fail when copy recall or judged pairs per claim fall under this share of the smallest size's")
     p.add_argument("--analysis", choices=("parse", "make_doc"), default="parse")
     p.add_argument("--variants", type=int, default=DEFAULT_VARIANTS, help="perturbed variants per base claim")
     p.add_argument("--seed", type=int, default=0)
@@ -463,20 +669,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not sizes or sizes[0] < 1:
         print("error: --sizes needs positive integers", file=sys.stderr)
         return 2
+    if not 0.0 < args.min_ratio <= 1.0:
+        print(f"error: --min-ratio must be in (0, 1], got {args.min_ratio}", file=sys.stderr)
+        return 2
+    sources = args.source or list(DEFAULT_SOURCES)
+    t0 = time.perf_counter()
     try:
-        claims, articles = read_source(args.source, need_articles=args.analysis == "parse")
+        pool = load_pool(sources, analysis=args.analysis, variants=args.variants, seed=args.seed)
     except SourceMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-
-    t0 = time.perf_counter()
-    docs = base_docs(claims, articles, args.source, args.analysis)
-    pool = build_pool(claims, docs, analysis=args.analysis, source=str(args.source), variants=args.variants, seed=args.seed)
-    del docs
     pool_seconds = time.perf_counter() - t0
     distinct = len({id(v.info) for vs in pool.variants for v in vs})
-    print(f"source {args.source}: {claims.num_rows:,} base claims, {distinct:,} distinct analysed texts "
-          f"({args.analysis}, {pool_seconds:.1f} s)", flush=True)
+    print(f"sources {pool.source}: {pool.claims.num_rows:,} base claims in {len(pool.articles):,} articles, "
+          f"{distinct:,} distinct analysed texts ({args.analysis}, {pool_seconds:.1f} s)", flush=True)
 
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-dedup-") as tmp:
@@ -503,7 +709,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(row)
             if row.get("status") == "measured":
                 last = row
-                print(f"  {row['total_seconds']:.2f} s, {row['candidates']:,} candidates, "
+                print(f"  {row['total_seconds']:.1f} s, {row['candidates']:,} candidates, copy recall {row['copy_recall']:.3f}, "
                       f"peak RSS {row['peak_rss_mb']:.0f} MB", flush=True)
             else:
                 print(f"  {row.get('status')}", flush=True)
@@ -514,25 +720,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     if lin:
         print(f"\n{lin['from']:,} -> {lin['to']:,} claims (x{lin['size_ratio']:g}): time x{lin['time_ratio']:g}, "
               f"µs/claim x{lin['us_per_claim_ratio']:g}, time ~ size^{lin['exponent']}")
+    problems = collapses(rows, min_ratio=args.min_ratio)
     result = {
-        "benchmark": "dedup_scaling",
+        "benchmark": "dedup_conflicts_scaling",
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "source": str(args.source),
-        "base_claims": claims.num_rows,
+        "source": pool.source,
+        "base_claims": pool.claims.num_rows,
+        "base_articles": len(pool.articles),
         "analysis": args.analysis,
         "variants_per_base": args.variants,
+        "carriers": list(CARRIERS),
+        "edition_days": EDITION_DAYS,
         "distinct_analysed_texts": distinct,
         "pool_seconds": round(pool_seconds, 3),
         "seed": args.seed,
         "max_seconds": args.max_seconds,
+        "min_ratio": args.min_ratio,
         "isolation": "in-process" if args.in_process else "one subprocess per size",
         "machine": machine_info(),
         "sizes": rows,
         "linearity": lin,
+        "collapses": problems,
     }
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {args.results}")
+    if problems:
+        for p in problems:
+            print(f"FAIL: {p}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The dedup scaling benchmark on a tiny hand-made source: growth sampler and result file (no timing checks)."""
+"""The dedup and conflicts scaling benchmark on a tiny hand-made source: growth, what it counts, the result file (no timing checks)."""
 
 from __future__ import annotations
 
@@ -54,16 +54,56 @@ def test_pool_variants_are_perturbed(pool):
     assert changed and all(v.quantity_value is not None for v in changed if v.text.startswith(("Police", "The company")))
 
 
-def test_grow_yields_n_rows_with_unique_ids(pool):
-    table, infos, outlets = bd.grow(pool, 230, seed=3)
-    assert table.num_rows == 230 == len(infos)
-    ids = table["claim_id"].to_pylist()
-    assert len(set(ids)) == 230 and all(i.startswith("syn-") for i in ids)
-    assert set(table["article_id"].to_pylist()) <= set(outlets) and len(outlets) == 23
-    assert table.schema.equals(CLAIMS)
+def test_grow_yields_n_rows_in_editions_of_carried_articles(pool):
+    corpus = bd.grow(pool, 230, seed=3)
+    claims, articles = corpus.claims, corpus.articles
+    assert claims.num_rows == 230 == len(corpus.infos) == len(corpus.edition) == len(corpus.base)
+    assert claims.schema.equals(CLAIMS)
+    ids = claims["claim_id"].to_pylist()
+    assert len(set(ids)) == 230
+    assert set(claims["article_id"].to_pylist()) <= set(articles["article_id"].to_pylist())
+    # 5 base claims make 230 only through many editions; each later edition is a month later with
+    # other participants (entity ids carry the edition), so editions are other stories
+    assert corpus.edition.max() >= 5
+    day = dict(zip(articles["article_id"].to_pylist(), articles["published"].to_pylist()))
+    for article_id, edition, entities in zip(claims["article_id"].to_pylist(), corpus.edition.tolist(), claims["entity_ids"].to_pylist()):
+        assert (day[article_id] - bd.BASE_DAY).days // bd.EDITION_DAYS == edition
+        assert all((f":e{edition}_" in e) == (edition > 0) for e in entities)
     # deterministic for a seed
-    again, _, _ = bd.grow(pool, 230, seed=3)
-    assert again["text"].to_pylist() == table["text"].to_pylist()
+    assert bd.grow(pool, 230, seed=3).claims["text"].to_pylist() == claims["text"].to_pylist()
+
+
+def test_copy_recall_counts_copies_by_other_carriers(pool):
+    corpus = bd.grow(pool, 120, seed=1)
+    article_ids = corpus.claims["article_id"].to_pylist()
+    together = [f"{e}/{b}" for e, b in zip(corpus.edition.tolist(), corpus.base.tolist())]  # every copy merged
+    apart = corpus.claims["claim_id"].to_pylist()  # nothing merged
+    recall, eligible = bd.copy_recall(together, corpus)
+    assert eligible > 0 and recall == 1.0
+    assert bd.copy_recall(apart, corpus) == (0.0, eligible)
+    # copies inside one article only do not count: the measure is about other outlets
+    assert eligible == sum(
+        1 for k, key in enumerate(together)
+        if any(together[m] == key and article_ids[m] != article_ids[k] for m in range(len(together)))
+    )
+
+
+@pytest.mark.parametrize(
+    ("later", "problem"),
+    [
+        ({"copy_recall": 0.3}, "copy_recall"),  # recall fell under half of the small size's 0.9
+        ({"judged_per_claim": 0.5}, "judged_per_claim"),  # blocking stopped proposing pairs
+        ({"cross_edition_clusters": 2}, "two different stories joined"),  # look-alike stories chained
+        ({}, None),  # the same figures at both sizes: no problem
+    ],
+)
+def test_collapses_names_what_fell(later, problem):
+    base = {"status": "measured", "size": 10, "copy_recall": 0.9, "judged_per_claim": 2.0,
+            "cross_edition_clusters": 0, "cross_edition_events": 0, "cross_edition_conflicts": 0}
+    found = bd.collapses([base, {**base, "size": 100, **later}], min_ratio=0.5)
+    assert (problem is None) == (not found)
+    if problem:
+        assert problem in found[0] and "100 claims" in found[0]
 
 
 def test_main_writes_results(tmp_path):
@@ -73,13 +113,13 @@ def test_main_writes_results(tmp_path):
                     "--in-process", "--results", str(results)])
     assert code == 0
     data = json.loads(results.read_text())
-    for key in ("source", "base_claims", "analysis", "machine", "sizes", "linearity", "seed"):
+    for key in ("source", "base_claims", "analysis", "machine", "sizes", "linearity", "seed", "collapses"):
         assert key in data
     assert [r["size"] for r in data["sizes"]] == [40, 80]
     for row in data["sizes"]:
         assert row["status"] == "measured"
-        for key in ("candidates", "candidates_per_claim", "blocking_seconds", "total_seconds", "peak_rss_mb",
-                    "us_per_claim", "clusters"):
+        for key in ("candidates", "candidates_per_claim", "judged_per_claim", "copy_recall", "blocking_seconds",
+                    "events_seconds", "conflicts_seconds", "total_seconds", "peak_rss_mb", "us_per_claim", "clusters"):
             assert key in row
         assert 1 <= row["clusters"] <= row["size"]
 
