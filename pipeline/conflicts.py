@@ -1,7 +1,8 @@
 """Conflict stage: pairs of claims about the same event and the same slot that disagree, typed by kind.
 
-Candidates are the dedup stage's blocking pairs that ended in different clusters of ONE event
-(`event_key`): claims about two different events never conflict. A pair is about the same
+Candidates are the dedup stage's blocking pairs from two articles that ended in different clusters
+of ONE event (`event_key`): claims about two different events never conflict, and one article's
+lists, galleries and background ("property crime incidents: 28 … 138") are not sources disagreeing. A pair is about the same
 slot when it shares an entity and either the predicate or a good part of its wording; then
 `pipeline.matching` compares the normalized values: date intervals (overlap is agreement),
 quantities of one measured thing with units and bounds, places by containment, negation, the
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from .dedup import DEFAULT_SETTINGS, PAIRS_PER_TASK, DedupSettings, PairScores, candidate_pairs, stable_id
-from .matching import ClaimDetail, ClaimFacts, differences, facts_from, wording_similarity
+from .matching import ClaimDetail, ClaimFacts, differences, facts_from, same_subject, wording_similarity
 from .parallel import ordered_map
 from .progress import Advance, counted
 from .places import Gazetteer
@@ -81,7 +82,8 @@ def detect_conflicts(
     pairs = [
         (i, j)
         for i, j in pairs
-        if cluster_of.get(facts[i].claim_id) != cluster_of.get(facts[j].claim_id)
+        if facts[i].article_id != facts[j].article_id  # sources disagreeing, not one article's list or gallery
+        and cluster_of.get(facts[i].claim_id) != cluster_of.get(facts[j].claim_id)
         and event_of.get(facts[i].claim_id) == event_of.get(facts[j].claim_id)
         and facts[i].entity_ids & facts[j].entity_ids
     ]
@@ -97,9 +99,10 @@ def detect_conflicts(
             probability = float(scorer.score_info(infos[i], infos[j]).probability)  # type: ignore[attr-defined]
         needed = settings.same_predicate_threshold if a.predicate == b.predicate else settings.wording_threshold
         # The text score collapses on a negation; "concluded" vs "did not conclude" is judged on the
-        # wording with the negation set aside, and only for the same predicate.
+        # wording with the negation set aside, and only for the same predicate and subject ("The
+        # regulations don't require agencies…" vs "Previously, agencies were required…" is two times).
         negation_pair = (
-            a.negated != b.negated and a.predicate == b.predicate
+            a.negated != b.negated and a.predicate == b.predicate and same_subject(a, b)
             and wording_similarity(a.text, b.text, subset=True) >= settings.negation_wording_threshold
         )
         if probability < needed and not negation_pair:

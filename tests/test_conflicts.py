@@ -68,6 +68,18 @@ def test_changed_values_are_conflicts(nlp: Language, a: str, b: str, kind: str) 
         ("Trump and Putin met in Hamburg in July 2017.", "Putin annexed Crimea in 2014."),
         # another date and another place: another meeting, not a disagreement
         ("Trump and Putin met in Hamburg in July 2017.", "Trump and Putin met in Helsinki in July 2018."),
+        # ECB+: the same team placing another player on injured reserve is another act
+        ("The New Orleans Saints have placed running back Reggie Bush on injured reserve because of a sprained knee.",
+         "The New Orleans Saints placed Pierre Thomas on injured reserve because of an ankle injury."),
+        # ECB+: another player of the same team arrested is another arrest
+        ("Chargers defensive tackle Jamal Williams was arrested on suspicion of drunk driving.",
+         "Chargers wide receiver Vincent Jackson was arrested on suspicion of drunken driving."),
+        # ECB+: another subject and another time ("previously"): a rule changed, not a contradiction
+        ("The new regulations don't require federal agencies to consult biologists at the Fish and Wildlife Service.",
+         "Previously, federal agencies were required to consult biologists at the Fish and Wildlife Service."),
+        # ECB+: a nationality describes a climber; it is not another agent of one fall
+        ("A British climber has fallen to his death in New Zealand.",
+         "An Australian climber has fallen to his death in New Zealand."),
     ],
 )
 def test_consistent_restatements_are_not_conflicts(nlp: Language, a: str, b: str) -> None:
@@ -152,3 +164,17 @@ def test_workers_are_forked_only_for_work_worth_sharing(
     )
     assert asked == [expected_processes]
     assert got.to_pylist() == expected.to_pylist() and got.num_rows > 0
+
+
+def test_one_article_does_not_conflict_with_itself(nlp: Language) -> None:
+    # GVA: a photo gallery's captions ("Property crime incidents: 28 … 138") gave 111 quantity
+    # "conflicts" inside single articles; conflicts are sources disagreeing.
+    t = build_tables(nlp, {"a": "Five people were killed in a shooting in Chicago on Saturday. "
+                                "Four people were killed in a shooting in Chicago on Saturday."})
+    claims = t["claims"]
+    infos = claim_infos(claims, t["docs"])
+    clusters = deduplicate(claims, t["articles"], infos, scorer=SCORER, places=PLACES)
+    assert detect_conflicts(claims, clusters, t["entities"], t["timexes"], infos, scorer=SCORER, places=PLACES).num_rows == 0
+    two = conflicts_between(nlp, "Five people were killed in a shooting in Chicago on Saturday.",
+                            "Four people were killed in a shooting in Chicago on Saturday.")
+    assert [c["kind"] for c in two] == ["quantity"]  # the same two sentences from two sources do conflict

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 
 from pipeline.matching import (
+    ClaimDetail,
     ClaimFacts,
+    differences,
     different_events,
     maybe_same_name,
     measured_thing,
@@ -171,3 +173,18 @@ def test_one_fact_told_with_more_or_less_detail(a: ClaimFacts, b: ClaimFacts, sa
 )
 def test_object_head(phrase: str, head: str | None) -> None:
     assert object_head(phrase) == head
+
+
+def test_the_same_date_words_are_no_date_conflict() -> None:
+    # GVA: wire copy republished a day later says "Monday" in both copies; anchored on two
+    # publication days the two Mondays do not overlap, but no source said another day.
+    monday, next_monday = (dt.date(2016, 5, 2),) * 2, (dt.date(2016, 5, 9),) * 2
+    a = fact("Jacquay Howard was extradited Monday.", entities=("person:jacquay_howard",), predicate="extradite", time=monday)
+    b = fact("Jacquay Howard was extradited Monday.", entities=("person:jacquay_howard",), predicate="extradite", time=next_monday)
+
+    def detail(words: str) -> ClaimDetail:
+        return ClaimDetail(words, None, None, False, None, None, frozenset())
+
+    assert differences(a, b, detail("Monday"), detail("monday"), places=PLACES, names={}) == []
+    found = differences(a, b, detail("Monday"), detail("May 9"), places=PLACES, names={})
+    assert [d.kind for d in found] == ["date"]
