@@ -111,19 +111,30 @@ def _neighbour_similarities(
     except ValueError:  # no word at all in any article (empty vocabulary)
         return sims
     matrix = matrix.tocsr()
-    transposed = matrix.T.tocsc()
     k = settings.neighbours
     ordinal = np.array([d.toordinal() if d is not None else np.nan for d in (days or [None] * len(docs))], dtype=np.float64)
-    dated = not np.isnan(ordinal).all()
-    for lo in range(0, matrix.shape[0], _ROWS_PER_BLOCK):
-        block = (matrix[lo : lo + _ROWS_PER_BLOCK] @ transposed).tocsr()
-        for r in range(block.shape[0]):
-            i = lo + r
+    # Rows in date order (undated last), each block compared only with the articles its date window
+    # can reach plus the undated ones: linear in a corpus spread over time, not quadratic.
+    by_date = np.argsort(np.where(np.isnan(ordinal), np.inf, ordinal), kind="stable")
+    dated_sorted = ordinal[by_date][~np.isnan(ordinal[by_date])]
+    undated = np.flatnonzero(np.isnan(ordinal))
+    window = settings.max_days_apart
+    for lo in range(0, len(by_date), _ROWS_PER_BLOCK):
+        rows = by_date[lo : lo + _ROWS_PER_BLOCK]
+        days_here = ordinal[rows]
+        if np.isnan(days_here).any():
+            cols_here = np.arange(matrix.shape[0])
+        else:
+            first = np.searchsorted(dated_sorted, days_here.min() - window, side="left")
+            last = np.searchsorted(dated_sorted, days_here.max() + window, side="right")
+            cols_here = np.sort(np.concatenate([by_date[first:last], undated]))
+        block = (matrix[rows] @ matrix[cols_here].T).tocsr()
+        for r, i in enumerate(rows.tolist()):
             start, end = block.indptr[r], block.indptr[r + 1]
-            cols, vals = block.indices[start:end], block.data[start:end]
+            cols, vals = cols_here[block.indices[start:end]], block.data[start:end]
             keep = (vals >= settings.floor) & (cols != i)
-            if dated and not np.isnan(ordinal[i]):
-                keep &= ~(np.abs(ordinal[cols] - ordinal[i]) > settings.max_days_apart)  # unknown dates (nan) never veto
+            if not np.isnan(ordinal[i]):
+                keep &= ~(np.abs(ordinal[cols] - ordinal[i]) > window)  # unknown dates (nan) never veto
             cols, vals = cols[keep], vals[keep]
             if len(cols) > k:
                 top = np.lexsort((cols, -vals))[:k]
