@@ -36,15 +36,19 @@ REFERENCE: tuple[tuple[str, float, float, float], ...] = (
 )
 
 
-def _scorer(gold: Path) -> Any:
-    """The data's own scorer module (score_events.py beside the gold file)."""
-    path = gold.parent / "score_events.py"
-    spec = importlib.util.spec_from_file_location("score_events", path)
+def load_scorer(path: Path) -> Any:
+    """A scorer shipped with the shared data (a script beside the gold), imported as a module."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     if spec is None or spec.loader is None:
         raise SystemExit(f"{path}: scorer not found")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _scorer(gold: Path) -> Any:
+    """The data's own scorer module (score_events.py beside the gold file)."""
+    return load_scorer(gold.parent / "score_events.py")
 
 
 def evaluate(corpus: Path, gold: Path, output: Path | None = None, *, run: bool = True) -> dict[str, Any]:
