@@ -171,6 +171,8 @@ class _LinkIndex:
     """What linking needs to know about the whole corpus: it grows with the distinct names, not the mentions."""
 
     kinds_of_key: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    #: How often each one-word key is tagged PERSON (to outvote a place alias only by the corpus's majority).
+    person_keys: Counter[str] = field(default_factory=Counter)
     full_global: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     surfaces: dict[tuple[str, str], Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     #: (kind, key) as found -> the base (kind, key) the alias table gives it: each pass asks again.
@@ -193,6 +195,8 @@ def link_batches(
         for kind, key in _alias_keys(batch, aliases, index):
             if kind in {"org", "place"}:
                 index.kinds_of_key[key][kind] += 1
+            elif kind == "person" and " " not in key:
+                index.person_keys[key] += 1
     # Surnames link to the full person names ending in them: in the same article first, then the corpus.
     for batch in batches():
         for surnames in _full_names_by_article(batch, _majority_kinds(batch, aliases, index)).values():
@@ -265,6 +269,16 @@ def _linked_keys(batch: Sequence[Mention], aliases: AliasTable, index: _LinkInde
     ]
     linked: list[tuple[str, str]] = []
     for m, (kind, key) in zip(batch, base, strict=True):
+        place = aliases.canonical("place", key) if kind == "person" and " " not in key else None
+        if (
+            place and key not in full_by_article[m.article_id] and aliases.canonical("person", key) is None
+            and index.kinds_of_key.get(entity_key(place), {}).get("place", 0) > index.person_keys[key]
+        ):
+            # a known place that the corpus mostly tags as a place outranks a mis-tagged PERSON label
+            # ("Russia", "U.S." as PERSON once among dozens of GPE), unless the article names a person
+            # with that surname ("Michael Jordan … Jordan")
+            linked.append(("place", entity_key(place)))
+            continue
         if kind == "person" and " " not in key:
             local = full_by_article[m.article_id].get(key, set())
             if len(local) == 1:

@@ -62,6 +62,22 @@ def test_mentions_that_must_not_share_an_id(a: tuple[str, str, str], b: tuple[st
     assert ids[0][0] != ids[1][0]
 
 
+def test_a_known_place_outranks_a_lone_person_label() -> None:
+    # the seeds: "Russia" and "U.S." tagged PERSON once each, among many GPE mentions, are the countries
+    mentions = [_m("x", "Russia", "GPE"), _m("y", "Russia", "GPE"), _m("z", "Russia", "PERSON"),
+                _m("x", "U.S.", "GPE"), _m("y", "United States", "GPE"), _m("z", "U.S.", "PERSON")]
+    ids = [i for i, _ in link(mentions, ALIASES)]
+    assert ids[2] == ids[0] == "place:russia"
+    assert ids[5] == ids[3] == "place:united_states"
+    # a name tagged PERSON as often as GPE keeps its person (Jordan the player, Jordan the country),
+    # and so does a surname whose full name the article gives
+    tie = link([_m("x", "Jordan", "GPE"), _m("y", "Jordan", "PERSON")], ALIASES)
+    assert tie[0][0] != tie[1][0]
+    named = link([_m("x", "Jordan", "GPE"), _m("x", "Jordan", "GPE"), _m("y", "Michael Jordan", "PERSON"),
+                  _m("y", "Jordan", "PERSON")], ALIASES)
+    assert named[3][0] == named[2][0] != named[0][0]
+
+
 def test_surname_links_to_full_name_in_same_article_and_ambiguous_one_does_not() -> None:
     mentions = [
         _m("a", "Donald Trump", "PERSON"),
