@@ -17,7 +17,16 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from .dedup import DEFAULT_SETTINGS, PAIRS_PER_TASK, DedupSettings, PairScores, candidate_pairs, stable_id
-from .matching import ClaimDetail, ClaimFacts, differences, facts_from, same_subject, wording_similarity
+from .matching import (
+    ClaimDetail,
+    ClaimFacts,
+    anchored,
+    differences,
+    facts_from,
+    occurrence,
+    same_subject,
+    wording_similarity,
+)
 from .parallel import ordered_map
 from .progress import Advance, counted
 from .places import Gazetteer
@@ -98,6 +107,8 @@ def detect_conflicts(
         if probability is None:
             probability = float(scorer.score_info(infos[i], infos[j]).probability)  # type: ignore[attr-defined]
         needed = settings.same_predicate_threshold if a.predicate == b.predicate else settings.wording_threshold
+        if a.predicate != b.predicate and occurrence(a) and occurrence(b) and anchored(a, b, places=places):
+            needed = 0.0  # "occurred in Helsinki in July 2018" / "held a summit in Helsinki in July 2019": one slot
         # The text score collapses on a negation; "concluded" vs "did not conclude" is judged on the
         # wording with the negation set aside, and only for the same predicate and subject ("The
         # regulations don't require agencies…" vs "Previously, agencies were required…" is two times).

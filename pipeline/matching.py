@@ -17,6 +17,11 @@ import pyarrow as pa
 
 from .places import Gazetteer
 
+#: Predicates that say an event happened (when or where): two claims about one event using any of
+#: them ("a subsequent meeting occurred in Helsinki" / "they held a summit in Helsinki") state the
+#: same slot, whatever the verb.
+OCCURRENCE = frozenset({"occur", "happen", "take place", "hold summit", "meet"})
+
 #: Entity kinds compared for "a different agent or object"; places are compared with containment instead.
 SWAPPABLE_KINDS = ("person", "org", "norp", "law", "event", "facility", "product", "work")
 
@@ -283,6 +288,17 @@ def object_head(text: str | None) -> str | None:
     return words[-1].strip("\"'“”‘’") if words else None
 
 
+def occurrence(f: ClaimFacts) -> bool:
+    """Whether a claim says that an event happened (`occur`, `take place`, `occur around`, …)."""
+    p = f.predicate or ""
+    return p in OCCURRENCE or p.rsplit(" ", 1)[0] in OCCURRENCE
+
+
+def same_act(a: ClaimFacts, b: ClaimFacts) -> bool:
+    """The same predicate, or two ways of saying that an event happened."""
+    return bool(a.predicate) and (a.predicate == b.predicate or (occurrence(a) and occurrence(b)))
+
+
 def same_subject(a: ClaimFacts, b: ClaimFacts) -> bool:
     """Both claims name their subject and it is one phrase, or one inside the other as whole words
     ("The 2018 Trump-Putin summit" / "The summit"); a bare pronoun matches only itself."""
@@ -376,7 +392,7 @@ def differences(
         thing = a.quantity_of or a.quantity_unit or "the same thing"
         out.append(Difference("quantity", da.quantity_text, db.quantity_text, na, nb, f"Different amounts of {thing}: {na} vs {nb}."))
     if (
-        a.place and b.place and a.predicate == b.predicate and not places_compatible(a.place, b.place, places)
+        a.place and b.place and same_act(a, b) and not places_compatible(a.place, b.place, places)
         and one_location(a, places) and one_location(b, places)
     ):
         # the place of the same act only: "born in the Bronx" vs "died in Springfield" is two slots

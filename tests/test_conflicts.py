@@ -38,6 +38,9 @@ def conflicts_between(nlp: Language, a: str, b: str) -> list[dict[str, object]]:
         # negation
         ("The US intelligence community concluded that Russia conducted a campaign to influence the 2016 election.",
          "The US intelligence community did not conclude that Russia conducted a campaign to influence the 2016 election.", "negation"),
+        # two ways of saying an event happened, anchored on one place: their dates compare
+        ("Trump and Putin held a summit in Helsinki, Finland, in July 2019.",
+         "Another significant encounter occurred in Helsinki, Finland, in July 2018.", "date"),
         # a different agent for the same action
         ("The special counsel investigation into Russian interference was led by Robert Mueller.",
          "The special counsel investigation into Russian interference was led by James Comey.", "entity"),

@@ -16,6 +16,7 @@ from pipeline.matching import (
     places_compatible,
     object_head,
     quantity_words,
+    same_act,
     same_core,
     same_measure,
     structural_disagreement,
@@ -188,3 +189,17 @@ def test_the_same_date_words_are_no_date_conflict() -> None:
     assert differences(a, b, detail("Monday"), detail("monday"), places=PLACES, names={}) == []
     found = differences(a, b, detail("Monday"), detail("May 9"), places=PLACES, names={})
     assert [d.kind for d in found] == ["date"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("occur", "hold summit", True),  # the seeds: "a meeting occurred in Helsinki" / "held a summit in Helsinki"
+        ("happen around", "take place", True),  # a trailing preposition does not change the act
+        ("occur", "generate", False),  # "the summit generated controversy" says something else
+        ("hold", "occur", False),  # "held without bond" is not an event happening
+        ("withdraw", "withdraw", True),  # the same predicate is always the same act
+    ],
+)
+def test_ways_of_saying_an_event_happened(a: str, b: str, same: bool) -> None:
+    assert same_act(fact(predicate=a), fact(predicate=b)) is same
