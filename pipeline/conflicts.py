@@ -174,10 +174,13 @@ def _details(claims: pa.Table, timexes: pa.Table) -> list[ClaimDetail]:
     out: list[ClaimDetail] = []
     for k in range(claims.num_rows):
         main = next((t for t in cols["timex_ids"][k] or [] if timex_value.get(t) == cols["time_value"][k]), None)
+        # Only entities the source itself names: a pronoun the resolver filled ("He changed his mind"
+        # read as Tony Blair in one copy, Robert Peston in another) is no other actor.
+        said = (cols["original_text"][k] or "").lower()
         subject = (cols["subject"][k] or "").lower()
-        subject_ids = frozenset(eid for eid in cols["entity_ids"][k] or [] if _named_in(eid, subject))
+        subject_ids = frozenset(eid for eid in cols["entity_ids"][k] or [] if _named_in(eid, subject) and _named_in(eid, said))
         obj = (cols["object"][k] or "").lower()
-        object_ids = frozenset(eid for eid in cols["entity_ids"][k] or [] if _named_in(eid, obj))
+        object_ids = frozenset(eid for eid in cols["entity_ids"][k] or [] if _named_in(eid, obj) and _named_in(eid, said))
         out.append(ClaimDetail(
             timex_text.get(main) if main else None, cols["quantity_text"][k], cols["object"][k], bool(cols["hedged"][k]),
             cols["attributed_to"][k], cols["time_value"][k], subject_ids, object_ids,

@@ -149,12 +149,15 @@ def places_compatible(a: str, b: str, places: Gazetteer) -> bool:
 
 
 def one_location(f: ClaimFacts, places: Gazetteer) -> bool:
-    """Whether every place a claim names is one location (a city with its country counts as one).
+    """Whether the claim's place is a place it names, and every place it names is one location (a
+    city with its country counts as one).
 
     A claim naming two places ("born in the Bronx; died in Springfield, Mo.", "in Oman and the
     United Arab Emirates") has no single place to compare: on ECB+ dev such claims gave most false
     place conflicts."""
     names = sorted(e.split(":", 1)[1].replace("_", " ") for e in f.entity_ids if e.startswith("place:"))
+    if not f.place or _NAME_NOISE.sub(" ", f.place.casefold()).strip().removeprefix("the ") not in names:
+        return False  # the claim's place is not a place it names ("at the … Circuits Conference")
     return all(places_compatible(x, y, places) for k, x in enumerate(names) for y in names[k + 1 :])
 
 
@@ -381,6 +384,10 @@ def differences(
 ) -> list[Difference]:
     """Every typed disagreement between two claims about the same thing (empty when they agree)."""
     out: list[Difference] = []
+    # Two claims whose subjects name different entities are about two acts ("France's coach made
+    # four changes" / "Wales's coach made two"): their values do not compare; only the actor can differ.
+    if da.subject_ids and db.subject_ids and not (da.subject_ids & db.subject_ids):
+        return _other_actor(a, b, da, db, names)
     if dates_disjoint(a, b) and not _same_words(da.time_text, db.time_text):
         # "Monday" and "Monday" anchored on two publication days is one report copied, not a disagreement
         out.append(Difference(
@@ -402,14 +409,7 @@ def differences(
         va = f"{'not ' if a.negated else ''}{a.predicate}"
         vb = f"{'not ' if b.negated else ''}{b.predicate}"
         out.append(Difference("negation", va, vb, str(a.negated), str(b.negated), f"One claim affirms what the other denies ({va} vs {vb})."))
-    swapped = swapped_entity(a, b) if a.predicate == b.predicate and a.predicate not in STATIVE else None
-    if swapped is not None and not _same_act_other_agent(swapped, a, b, da, db):
-        swapped = None
-    if swapped is not None:
-        ia, ib = swapped
-        va, vb = names.get(ia, ia), names.get(ib, ib)
-        if not maybe_same_name(_NAME_NOISE.sub("_", va.casefold()), _NAME_NOISE.sub("_", vb.casefold())):
-            out.append(Difference("entity", va, vb, ia, ib, f"A different {ia.split(':', 1)[0]} for the same action '{a.predicate}': {va} vs {vb}."))
+    out.extend(_other_actor(a, b, da, db, names))
     if not out and a.predicate == b.predicate and da.object and db.object:
         items_a, items_b = _list_items(da.object), _list_items(db.object)
         if len(items_a) >= 2 and len(items_b) >= 2 and items_a != items_b and items_a & items_b:
@@ -419,6 +419,18 @@ def differences(
                 f"The lists differ (low severity): only in a: {', '.join(only_a) or '—'}; only in b: {', '.join(only_b) or '—'}.",
             ))
     return out
+
+
+def _other_actor(a: ClaimFacts, b: ClaimFacts, da: ClaimDetail, db: ClaimDetail, names: Mapping[str, str]) -> list[Difference]:
+    """An `entity` difference when another agent does the same act (see `_same_act_other_agent`)."""
+    swapped = swapped_entity(a, b) if a.predicate == b.predicate and a.predicate not in STATIVE else None
+    if swapped is None or not _same_act_other_agent(swapped, a, b, da, db):
+        return []
+    ia, ib = swapped
+    va, vb = names.get(ia, ia), names.get(ib, ib)
+    if maybe_same_name(_NAME_NOISE.sub("_", va.casefold()), _NAME_NOISE.sub("_", vb.casefold())):
+        return []
+    return [Difference("entity", va, vb, ia, ib, f"A different {ia.split(':', 1)[0]} for the same action '{a.predicate}': {va} vs {vb}.")]
 
 
 def _same_act_other_agent(swapped: tuple[str, str], a: ClaimFacts, b: ClaimFacts, da: ClaimDetail, db: ClaimDetail) -> bool:

@@ -80,6 +80,12 @@ def test_changed_values_are_conflicts(nlp: Language, a: str, b: str, kind: str) 
         # ECB+: another subject and another time ("previously"): a rule changed, not a contradiction
         ("The new regulations don't require federal agencies to consult biologists at the Fish and Wildlife Service.",
          "Previously, federal agencies were required to consult biologists at the Fish and Wildlife Service."),
+        # BBC: two coaches' line-ups; a number of changes by another named subject is another act
+        ("France coach Bernard Laporte has made four changes to the starting line-up for Saturday's match.",
+         "Wales coach Mike Ruddock has made two changes to the starting line-up for Saturday's match."),
+        # BBC: one wire sentence whose "He" the resolver read as two people: the sources named no actor
+        ("Tony Blair met the Cabinet on Monday. He had then changed his mind in June 2004, following intervention from Cabinet allies.",
+         "Robert Peston wrote the book on Monday. He had then changed his mind in June 2004, following intervention from Cabinet allies."),
         # ECB+: a nationality describes a climber; it is not another agent of one fall
         ("A British climber has fallen to his death in New Zealand.",
          "An Australian climber has fallen to his death in New Zealand."),
