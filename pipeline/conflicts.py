@@ -25,6 +25,7 @@ from .matching import (
     facts_from,
     occurrence,
     same_subject,
+    verb_of,
     wording_similarity,
 )
 from .parallel import ordered_map
@@ -106,7 +107,7 @@ def detect_conflicts(
         probability = known.get(pair)
         if probability is None:
             probability = float(scorer.score_info(infos[i], infos[j]).probability)  # type: ignore[attr-defined]
-        needed = settings.same_predicate_threshold if a.predicate == b.predicate else settings.wording_threshold
+        needed = settings.same_predicate_threshold if verb_of(a.predicate) == verb_of(b.predicate) else settings.wording_threshold
         if a.predicate != b.predicate and occurrence(a) and occurrence(b) and anchored(a, b, places=places):
             needed = 0.0  # "occurred in Helsinki in July 2018" / "held a summit in Helsinki in July 2019": one slot
         # The text score collapses on a negation; "concluded" vs "did not conclude" is judged on the

@@ -80,16 +80,20 @@ def facts_from(claims: pa.Table) -> list[ClaimFacts]:
 
 
 _MEASURE_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
-#: Words after a number that say nothing about what it measures.
+#: Words after a number that say nothing about what it measures, read past ("$9.3 billion US dollars").
 _FILLER = frozenset({
-    "of", "the", "a", "an", "in", "on", "at", "to", "and", "or", "for", "per", "with", "from", "by", "more", "less",
-    "than", "about", "some", "nearly", "almost", "over", "under", "million", "billion", "thousand", "hundred",
-    "trillion", "bn", "m", "mn", "k", "us", "usd", "dollars", "dollar", "euros", "pounds", "percent", "per-cent",
+    "in", "of", "more", "less", "than", "about", "some", "nearly", "almost", "over", "under", "million", "billion",
+    "thousand", "hundred", "trillion", "bn", "m", "mn", "k", "us", "usd", "dollars", "dollar", "euros", "pounds",
+    "percent", "per-cent",
 })
+#: Words after a number that end the search: what follows is context, not the thing measured
+#: ("$9.4bn by a previously unknown group", "$9.3bn in a sale", "$334 million for it").
+_STOP = frozenset({"the", "a", "an", "on", "at", "to", "and", "or", "for", "per", "with", "from", "by", "as", "after"})
 
 
 def measured_thing(text: str | None, quantity_text: str | None) -> str | None:
-    """The first content word after the quantity in the claim ("$281 million in cash" → cash), or None."""
+    """The content word right after the quantity ("$281 million in cash" → cash), or None when a
+    preposition or article comes first."""
     if not text or not quantity_text:
         return None
     at = text.find(quantity_text)
@@ -97,6 +101,8 @@ def measured_thing(text: str | None, quantity_text: str | None) -> str | None:
         return None
     for word in _MEASURE_WORD.findall(text[at + len(quantity_text) : at + len(quantity_text) + 40]):
         w = word.lower()
+        if w in _STOP:
+            return None
         if w not in _FILLER:
             return w.removesuffix("s") if len(w) > 3 else w
     return None
@@ -125,7 +131,7 @@ def same_measure(a: ClaimFacts, b: ClaimFacts) -> bool:
         return False
     if a.quantity_of or b.quantity_of:
         return a.quantity_of == b.quantity_of
-    return a.predicate == b.predicate
+    return verb_of(a.predicate) == verb_of(b.predicate)
 
 
 def dates_disjoint(a: ClaimFacts, b: ClaimFacts) -> bool:
@@ -297,9 +303,22 @@ def occurrence(f: ClaimFacts) -> bool:
     return p in OCCURRENCE or p.rsplit(" ", 1)[0] in OCCURRENCE
 
 
+_PARTICLES = frozenset({
+    "about", "across", "after", "around", "as", "at", "before", "beyond", "between", "by", "down", "for", "from",
+    "in", "into", "of", "off", "on", "out", "over", "to", "up", "with",
+})
+
+
+def verb_of(predicate: str | None) -> str:
+    """A predicate without its trailing preposition: `sell for` → sell, `buy by` → buy, `take place` stays."""
+    head, _, last = (predicate or "").rpartition(" ")
+    return head if head and last in _PARTICLES else (predicate or "")
+
+
 def same_act(a: ClaimFacts, b: ClaimFacts) -> bool:
-    """The same predicate, or two ways of saying that an event happened."""
-    return bool(a.predicate) and (a.predicate == b.predicate or (occurrence(a) and occurrence(b)))
+    """The same verb (its preposition aside: "sold for $9.4bn" / "sold … for $9.3bn"), or two ways of
+    saying that an event happened."""
+    return bool(a.predicate) and (verb_of(a.predicate) == verb_of(b.predicate) or (occurrence(a) and occurrence(b)))
 
 
 def same_subject(a: ClaimFacts, b: ClaimFacts) -> bool:

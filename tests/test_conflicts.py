@@ -41,6 +41,10 @@ def conflicts_between(nlp: Language, a: str, b: str) -> list[dict[str, object]]:
         # two ways of saying an event happened, anchored on one place: their dates compare
         ("Trump and Putin held a summit in Helsinki, Finland, in July 2019.",
          "Another significant encounter occurred in Helsinki, Finland, in July 2018.", "date"),
+        # BBC (issue #22): one sale, $9.4bn in one report and $9.3bn in another; "for" and "to" around
+        # the amount say nothing about what it measures
+        ("Yugansk was sold for $9.4bn to state oil firm Rosneft.",
+         "Yugansk was sold to state-run oil group Rosneft for $9.3bn to offset a tax bill.", "quantity"),
         # a different agent for the same action
         ("The special counsel investigation into Russian interference was led by Robert Mueller.",
          "The special counsel investigation into Russian interference was led by James Comey.", "entity"),

@@ -203,3 +203,17 @@ def test_the_same_date_words_are_no_date_conflict() -> None:
 )
 def test_ways_of_saying_an_event_happened(a: str, b: str, same: bool) -> None:
     assert same_act(fact(predicate=a), fact(predicate=b)) is same
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "thing"),
+    [
+        ("It pays $281 million in cash.", "$281 million", "cash"),  # ECB+: a portion names what it measures
+        ("Seven people were killed.", "Seven", "people"),  # the noun right after the number
+        ("It was sold for $9.4bn to state oil firm Rosneft.", "$9.4bn", None),  # BBC: "to …" is context
+        ("It was bought for $9.4bn by a previously unknown group.", "$9.4bn", None),  # an agent, not a measure
+        ("Rosneft bought it for $9.3bn in a sale forced by Russia.", "$9.3bn", None),  # "in a sale" is context
+    ],
+)
+def test_measured_thing(text: str, quantity: str, thing: str | None) -> None:
+    assert measured_thing(text, quantity) == thing
