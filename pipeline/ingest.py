@@ -93,13 +93,18 @@ def _rows_for_input(raw: RawInput, *, config: PipelineConfig) -> Iterator[dict[s
         yield from _jsonl_rows(raw, config=config)
         return
     if suffix not in config.text_suffixes:
-        expected = ", ".join(config.text_suffixes + config.jsonl_suffixes)
-        yield _rejected(raw.source, raw.data, f"unsupported file type '{suffix or '(none)'}' (expected {expected})")
+        yield _rejected(raw.source, raw.data, unsupported_type(suffix, config=config))
         return
     try:
         yield _text_row(raw, config=config)
     except ArticleRejected as exc:
         yield _rejected(raw.source, raw.data, exc.reason)
+
+
+def unsupported_type(suffix: str, *, config: PipelineConfig) -> str:
+    """The reason given for a file whose type ingest does not read."""
+    expected = ", ".join(config.text_suffixes + config.jsonl_suffixes)
+    return f"unsupported file type '{suffix or '(none)'}' (expected {expected})"
 
 
 def _text_row(raw: RawInput, *, config: PipelineConfig) -> dict[str, object]:

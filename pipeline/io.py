@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -25,7 +26,7 @@ import pyarrow.parquet as pq
 from . import __version__
 from .config import SCHEMA_VERSION, PipelineConfig
 from .errors import CorruptTableError, InputError, LockedError, MissingTableError, OutputError
-from .ingest import RawInput
+from .ingest import RawInput, unsupported_type
 from .schemas import SORT_KEYS, TABLES
 
 MANIFEST_NAME = "manifest.json"
@@ -60,29 +61,76 @@ def list_inputs(input_dir: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(input_dir).as_posix())
 
 
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _why_not_readable(path: Path, root: Path) -> str | None:
+    """Why an input path must not be opened, or None: links out of the folder and anything but a
+    regular file are refused by their metadata alone (opening a FIFO blocks; /dev/zero never ends)."""
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "symbolic link to nothing (broken or looping link)"
+        if not target.is_relative_to(root):
+            return f"symbolic link to {target}, outside the input folder (not followed)"
+    mode = path.stat().st_mode
+    for test, kind in _NOT_REGULAR:
+        if test(mode):
+            return f"not a regular file: {kind}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    return None
+
+
 def read_inputs(input_dir: Path, *, config: PipelineConfig) -> Iterator[RawInput]:
-    """Read each input file; unreadable ones come back with a read error instead of raising."""
+    """Read each input file; unreadable ones come back with a read error instead of raising.
+
+    Only regular files inside the folder are opened; an unsupported type is refused by its name,
+    and reads stop just past the size limit whatever `stat` says."""
+    root = input_dir.resolve()
+    supported = config.text_suffixes + config.jsonl_suffixes
     for path in list_inputs(input_dir):
         name = path.relative_to(input_dir).as_posix()
         try:
-            size = path.stat().st_size
-            # Read a little past the limit so ingest can say how large the file is without loading it all.
-            if size > config.max_article_bytes and path.suffix.lower() not in config.jsonl_suffixes:
-                yield RawInput(name, None, f"file is {size / 1e6:.1f} MB, over the {config.max_article_bytes / 1e6:g} MB limit (max_article_bytes)")
+            refused = _why_not_readable(path, root)
+            if refused is not None:
+                yield RawInput(name, None, refused)
                 continue
-            if path.suffix.lower() in config.jsonl_suffixes:
+            suffix = path.suffix.lower()
+            if suffix not in supported:
+                yield RawInput(name, None, unsupported_type(suffix, config=config))
+                continue
+            if suffix in config.jsonl_suffixes:
                 with path.open("rb"):  # readable now; its records are read one line at a time later
                     pass
-                yield RawInput(name, None, lines=lambda path=path: _lines_of(path))  # type: ignore[misc]
+                yield RawInput(name, None, lines=lambda path=path: _lines_of(path, config.max_article_bytes))  # type: ignore[misc]
                 continue
-            yield RawInput(name, path.read_bytes())
+            with path.open("rb") as fh:
+                data = fh.read(config.max_article_bytes + 1)  # bounded: /proc-like files report size 0
+            if len(data) > config.max_article_bytes:
+                size = max(path.stat().st_size, len(data))
+                yield RawInput(name, None, f"file is {size / 1e6:.1f} MB, over the {config.max_article_bytes / 1e6:g} MB limit (max_article_bytes)")
+                continue
+            yield RawInput(name, data)
         except OSError as exc:
             yield RawInput(name, None, f"cannot read file: {exc.strerror or exc}")
 
 
-def _lines_of(path: Path) -> Iterator[bytes]:
+def _lines_of(path: Path, limit: int) -> Iterator[bytes]:
+    """The file's lines, each read at most `limit` + 2 bytes at a time: a longer line is yielded cut
+    (its record is then rejected as too large) and the rest of it skipped, never held whole."""
     with path.open("rb") as fh:
-        yield from fh
+        while line := fh.readline(limit + 2):
+            yield line
+            if not line.endswith(b"\n") and len(line) >= limit + 2:
+                while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                    pass
 
 
 def sha256_file(path: Path) -> str:

@@ -26,7 +26,8 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.config import DEFAULT_CONFIG
+from pipeline.config import DEFAULT_CONFIG, PipelineConfig
+from pipeline.ingest import ingest_rows
 from pipeline.io import LOCK_NAME, read_inputs
 from pipeline.runner import STAGE_TABLES, run_all
 
@@ -312,7 +313,7 @@ def test_run_with_unreadable_file_still_completes(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = {r["source"]: r for r in pq.read_table(tmp_path / "out" / "articles.parquet").to_pylist()}
     assert rows["good.txt"]["status"] == "ok"
-    assert rows["broken.txt"]["status"] == "rejected" and "cannot read file" in rows["broken.txt"]["error"]
+    assert rows["broken.txt"]["status"] == "rejected" and "symbolic link to nothing" in rows["broken.txt"]["error"]
 
 
 def _block_with_file(tmp: Path) -> tuple[str, str]:
@@ -591,3 +592,57 @@ def test_tables_are_identical_across_runs_processes_and_input_order(tmp_path: Pa
     _assert_same_tables(tmp_path / "tiny_batches", first)
     with_sentences = len(set(pq.read_table(first / "sentences.parquet")["article_id"].to_pylist()))
     assert pq.ParquetFile(tmp_path / "tiny_batches" / "sentences.parquet").num_row_groups == with_sentences
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        # a link out of the folder would ingest /etc/shadow as an article: refused, not followed
+        (lambda folder, outside: (folder / "s.txt").symlink_to(outside / "secret.txt"), "outside the input folder"),
+        # /dev/zero reports size 0 and never ends: a link to it is outside the folder
+        (lambda folder, outside: (folder / "z.txt").symlink_to("/dev/zero"), "outside the input folder"),
+        # a FIFO blocks whoever opens it: refused from its metadata, never opened
+        (lambda folder, outside: os.mkfifo(folder / "p.txt"), "named pipe"),
+        (lambda folder, outside: os.mkfifo(folder / "p.jsonl"), "named pipe"),
+        (lambda folder, outside: os.mkfifo(folder / "p.md"), "named pipe"),
+    ],
+)
+def test_only_regular_files_inside_the_folder_are_read(tmp_path: Path, make, reason: str) -> None:
+    folder, outside = tmp_path / "in", tmp_path / "outside"
+    folder.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text(ENGLISH)
+    (folder / "good.txt").write_text(ENGLISH)
+    make(folder, outside)
+    rows = {r.source: r for r in read_inputs(folder, config=DEFAULT_CONFIG)}
+    [name] = set(rows) - {"good.txt"}
+    assert rows[name].data is None and rows[name].lines is None and reason in str(rows[name].read_error)
+    assert rows["good.txt"].data == ENGLISH.encode()
+
+
+def test_a_link_inside_the_folder_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ENGLISH)
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    rows = {r.source: r for r in read_inputs(tmp_path, config=DEFAULT_CONFIG)}
+    assert rows["b.txt"].data == rows["a.txt"].data == ENGLISH.encode()
+
+
+def test_an_unsupported_type_is_refused_by_name_without_reading(tmp_path: Path) -> None:
+    # 2 MB of markdown: before, it was read (or sized) first; the reason is its type either way
+    (tmp_path / "notes.md").write_bytes(b"# title\n" + b"word " * 400_000)
+    [raw] = list(read_inputs(tmp_path, config=DEFAULT_CONFIG))
+    assert raw.data is None and "unsupported file type '.md'" in str(raw.read_error)
+
+
+def test_a_jsonl_line_is_read_bounded(tmp_path: Path) -> None:
+    # one 3 MB line with no newline, then a good record: the long one is rejected, never held whole
+    big = json.dumps({"id": "big", "text": "word " * 600_000})
+    good = json.dumps({"id": "good", "title": "A title", "text": ENGLISH})
+    (tmp_path / "c.jsonl").write_text(big + "\n" + good + "\n")
+    config = PipelineConfig(max_article_bytes=1_000_000)
+    [raw] = list(read_inputs(tmp_path, config=config))
+    lines = list(raw.lines())
+    assert max(len(line) for line in lines) <= config.max_article_bytes + 2
+    rows = list(ingest_rows([raw], config=config))
+    assert [r["status"] for r in rows] == ["rejected", "ok"]
+    assert "over the" in rows[0]["error"] or "MB" in rows[0]["error"]
