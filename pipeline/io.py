@@ -506,6 +506,21 @@ def update_manifest(output_dir: Path, stage: str, entry: dict[str, Any], *, comm
     )
 
 
+#: Descriptors of output locks this process holds: a forked worker closes its copies at once, so
+#: the lock (an flock on the open file, shared with every fork) dies with the run that took it.
+_HELD_LOCKS: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in tuple(_HELD_LOCKS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
 @contextlib.contextmanager
 def output_lock(output_dir: Path, *, wait_seconds: float = 0.0) -> Iterator[None]:
     """Hold an exclusive lock on the output folder so two runs never interleave writes."""
@@ -533,6 +548,8 @@ def output_lock(output_dir: Path, *, wait_seconds: float = 0.0) -> Iterator[None
         fh.truncate()
         fh.write(f"{os.getpid()}\n")
         fh.flush()
+        _HELD_LOCKS.add(fh.fileno())
         yield
     finally:
+        _HELD_LOCKS.discard(fh.fileno())
         fh.close()

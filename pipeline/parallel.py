@@ -18,6 +18,7 @@ import concurrent.futures
 import contextlib
 import gc
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
@@ -53,6 +54,27 @@ def frozen_heap() -> Iterator[None]:
             gc.unfreeze()
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Pool initializer: on Linux, a worker gets SIGKILL when the run that forked it dies (even by
+    `kill -9`), so no orphan outlives it holding the output folder's lock or the CPU."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl here: the lock is still released (see io)
+        return
+    if os.getppid() == 1:  # the parent died before the call: nothing will signal us
+        os._exit(1)
+
+
 def can_fork() -> bool:
     """Whether worker processes can inherit the parent's state (POSIX fork start method)."""
     return "fork" in multiprocessing.get_all_start_methods()
@@ -84,7 +106,9 @@ def ordered_map(
     _TASK = fn
     try:
         context = multiprocessing.get_context("fork")
-        with frozen_heap(), concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        with frozen_heap(), concurrent.futures.ProcessPoolExecutor(
+            max_workers=processes, mp_context=context, initializer=die_with_parent
+        ) as pool:
             pending: deque[concurrent.futures.Future[list[Any]]] = deque()
             for chunk in chunks:
                 pending.append(pool.submit(_run_chunk, chunk))

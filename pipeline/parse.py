@@ -320,13 +320,15 @@ def _parse_pool(
     import concurrent.futures
     import multiprocessing
 
-    from .parallel import frozen_heap
+    from .parallel import die_with_parent, frozen_heap
 
     global _AFTER_PARSE
     context = multiprocessing.get_context("fork")
     _AFTER_PARSE = after_parse
     try:
-        with frozen_heap(), concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with frozen_heap(), concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=die_with_parent
+        ) as pool:
             pending: set[concurrent.futures.Future[list[str]]] = set()
 
             def finish(futures: Iterable[concurrent.futures.Future[list[str]]]) -> None:

@@ -10,6 +10,7 @@ import codecs
 import json
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -646,3 +647,29 @@ def test_a_jsonl_line_is_read_bounded(tmp_path: Path) -> None:
     rows = list(ingest_rows([raw], config=config))
     assert [r["status"] for r in rows] == ["rejected", "ok"]
     assert "over the" in rows[0]["error"] or "MB" in rows[0]["error"]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_run_takes_its_workers_and_its_lock_with_it(tmp_path: Path, sig: signal.Signals) -> None:
+    # Found on a real machine: forked parse workers outlived a killed run under pid 1, kept the
+    # output folder's lock, and every later run exited 4 until someone killed them by hand.
+    import psutil
+
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    text = (SEEDS / f"{SEED_IDS[0]}.txt").read_text()
+    for k in range(40):  # enough articles for the parse pool to start
+        (folder / f"a{k:02d}.txt").write_text(f"Report {k}.\n\n{text}")
+    proc = _spawn(folder, out, "--processes", "2")
+    parent = psutil.Process(proc.pid)
+    _wait_for(proc, lambda: len(parent.children(recursive=True)) >= 2)
+    workers = parent.children(recursive=True)
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=30)
+    _gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, f"workers outlived the run: {[p.pid for p in alive]}"
+    rerun = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--input", str(folder), "--output", str(out), "--quiet"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, timeout=600,
+    )
+    assert rerun.returncode == 0, rerun.stderr.decode(errors="replace")[-2000:]
