@@ -52,7 +52,8 @@ _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s
 # C0/C1 control characters other than tab and newline; replaced by spaces so offsets stay 1:1.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _FINAL_PUNCT = tuple(".!?:;…\"'”’)")
-_ID_SAFE = re.compile(r"[^A-Za-z0-9._:@+-]+")
+#: Characters an id keeps: letters and digits of any script (`café`, `北京-2024`, `статья-1`), and . _ : @ + -
+_ID_SAFE = re.compile(r"[^\w.:@+-]+")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -64,7 +65,7 @@ def ingest(inputs: Iterable[RawInput], *, config: PipelineConfig = DEFAULT_CONFI
 def ingest_rows(inputs: Iterable[RawInput], *, config: PipelineConfig = DEFAULT_CONFIG) -> Iterator[dict[str, object]]:
     """`ingest`'s rows as a stream, for inputs that come in source order (as `read_inputs` lists
     them): an id seen before is a duplicate, so the order decides which copy is kept."""
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}  # id -> (source, raw id)
     last: str | None = None
     for raw in inputs:
         if last is not None and raw.source < last:
@@ -72,12 +73,20 @@ def ingest_rows(inputs: Iterable[RawInput], *, config: PipelineConfig = DEFAULT_
         last = raw.source
         for row in _rows_for_input(raw, config=config):
             if row["status"] == "ok":
+                raw_id = str(row.pop(_RAW_ID))
                 first = seen.get(str(row["article_id"]))
+                if first is not None and first[1] != raw_id:  # two ids that the rewrite made one
+                    row["article_id"] = _distinct_id(str(row["article_id"]), raw_id)
+                    first = seen.get(str(row["article_id"]))
                 if first is not None:
-                    row = _rejected(str(row["source"]), _row_bytes(row), f"duplicate article id '{row['article_id']}' (first seen in {first})")
+                    row = _rejected(str(row["source"]), _row_bytes(row), f"duplicate article id '{row['article_id']}' (first seen in {first[0]})")
                 else:
-                    seen[str(row["article_id"])] = str(row["source"])
+                    seen[str(row["article_id"])] = (str(row["source"]), raw_id)
             yield row
+
+
+#: The id as the input gave it (NFC), kept on an accepted row until ingest has checked duplicates.
+_RAW_ID = "_raw_id"
 
 
 def _row_bytes(row: dict[str, object]) -> bytes:
@@ -121,6 +130,7 @@ def _text_row(raw: RawInput, *, config: PipelineConfig) -> dict[str, object]:
     stem = PurePosixPath(raw.source).with_suffix("").as_posix()
     return _accepted(
         article_id=_safe_id(stem),
+        raw_id=stem,
         source=raw.source,
         title=title,
         author=author,
@@ -189,11 +199,14 @@ def _record_row(line: bytes, *, source: str, stem: str, config: PipelineConfig) 
     raw_id = record.get("id")
     if raw_id is None or str(raw_id).strip() == "":
         article_id = f"{_safe_id(stem)}-{hashlib.sha256(body.encode()).hexdigest()[:12]}"
+        raw_id = article_id
     else:
-        article_id = _safe_id(str(raw_id).strip())
+        raw_id = unicodedata.normalize("NFC", str(raw_id).strip())
+        article_id = _safe_id(raw_id)
     title = record.get("title")
     return _accepted(
         article_id=article_id,
+        raw_id=str(raw_id),
         source=source,
         title=str(title).strip() if title else None,
         author=_opt_str(record.get("author")),
@@ -335,7 +348,14 @@ def _check_language(body: str) -> None:
 
 
 def _safe_id(value: str) -> str:
-    return _ID_SAFE.sub("_", value).strip("_") or "article"
+    """An input's id, NFC-normalised, with whitespace and punctuation outside `. _ : @ + -` made `_`."""
+    return _ID_SAFE.sub("_", unicodedata.normalize("NFC", value)).strip("_") or "article"
+
+
+def _distinct_id(article_id: str, raw: str) -> str:
+    """The id of an input whose rewritten id collided with another input's: its own raw id's hash is
+    appended, so two distinct ids never become one and no record is dropped for it."""
+    return f"{article_id}-{hashlib.sha256(raw.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
 def _opt_str(value: object) -> str | None:
@@ -349,6 +369,7 @@ def _accepted(
     *,
     article_id: str,
     source: str,
+    raw_id: str | None = None,
     title: str | None,
     author: str | None,
     views: int | None,
@@ -375,6 +396,7 @@ def _accepted(
         "status": "ok",
         "error": None,
         "content_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        _RAW_ID: raw_id if raw_id is not None else article_id,
     }
 
 

@@ -202,3 +202,28 @@ def test_ingest_in_spilled_batches_writes_the_table_one_batch_writes(tmp_path: P
         assert not [p for p in out.iterdir() if ".tmp" in p.name or ".sort." in p.name]  # no spill left
     assert tables[2].equals(tables[10_000])
     assert tables[2].schema.metadata == tables[10_000].schema.metadata
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ("café", "cafè"),  # accents: two words, two ids (both were "caf")
+        ("北京-2024", "東京-2024"),  # two cities in another script (both were "2024")
+        ("статья-1", "новость-1"),  # Cyrillic (both were "1")
+        ("a b", "a_b"),  # a rewrite (space -> _) still may not merge two inputs: a hash tells them apart
+    ],
+)
+def test_distinct_ids_stay_distinct(ids: tuple[str, str]) -> None:
+    records = "\n".join(json.dumps({"id": i, "text": f"The council voted on Tuesday in {n}."}) for n, i in enumerate(ids))
+    rows = ingest([RawInput("feed.jsonl", records.encode())]).to_pylist()
+    assert [r["status"] for r in rows] == ["ok", "ok"], [r["error"] for r in rows]
+    assert len({r["article_id"] for r in rows}) == 2
+    assert rows[0]["article_id"] == ids[0].replace(" ", "_")
+
+
+def test_ids_are_nfc_normalised() -> None:
+    # "é" typed as e + combining accent is the same id as the precomposed "é": a true duplicate
+    records = "\n".join(json.dumps({"id": i, "text": f"The council voted on Tuesday, item {k}."}) for k, i in enumerate(("cafe\u0301", "caf\u00e9")))
+    rows = ingest([RawInput("feed.jsonl", records.encode())]).to_pylist()
+    assert rows[0]["article_id"] == "caf\u00e9"
+    assert rows[1]["status"] == "rejected" and "duplicate article id" in rows[1]["error"]
