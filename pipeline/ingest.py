@@ -320,7 +320,12 @@ def parse_published(value: object) -> dt.date | None:
         pass
     import dateparser
 
-    parsed = dateparser.parse(text, languages=["en"], settings={"STRICT_PARSING": True})
+    # Relative dates ("yesterday", "2 days ago") are left out: anchored on the day of the run they
+    # would make the tables depend on when `make` ran. They become unknown.
+    parsed = dateparser.parse(
+        text, languages=["en"],
+        settings={"STRICT_PARSING": True, "PARSERS": ["timestamp", "custom-formats", "absolute-time"]},
+    )
     return parsed.date() if parsed else None
 
 

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.config import PipelineConfig
-from pipeline.ingest import RawInput, ingest, split_header
+from pipeline.ingest import RawInput, ingest, parse_published, split_header
 
 SEED_TEXT = "A Title Here\n\nby Jane Doe 1,234 views\n\nIntro Heading\n\nFirst paragraph. Second sentence.\n\nAnother paragraph here.\n"
 
@@ -227,3 +227,18 @@ def test_ids_are_nfc_normalised() -> None:
     rows = ingest([RawInput("feed.jsonl", records.encode())]).to_pylist()
     assert rows[0]["article_id"] == "caf\u00e9"
     assert rows[1]["status"] == "rejected" and "duplicate article id" in rows[1]["error"]
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("yesterday", None),  # relative to the day of the run: the tables would change from day to day
+        ("2 days ago", None),
+        ("2019-03-03T10:00:00Z", "2019-03-03"),  # ISO, the common case
+        ("Friday, January 31, 2014 10:21 AM EST", "2014-01-31"),  # a crawled page's dateline
+        ("2024-02-30", None),  # no such day
+    ],
+)
+def test_published_dates_do_not_depend_on_the_day_of_the_run(value: str, day: str | None) -> None:
+    parsed = parse_published(value)
+    assert (parsed.isoformat() if parsed else None) == day
