@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from .places import Gazetteer
+from .similarity import MAX_FUZZY_CHARS
 
 #: Predicates that say an event happened (when or where): two claims about one event using any of
 #: them ("a subsequent meeting occurred in Helsinki" / "they held a summit in Helsinki") state the
@@ -369,7 +370,7 @@ def wording_similarity(a: str, b: str, *, subset: bool = False) -> float:
         return _DIGITS.sub("#", _NEGATION_WORDS.sub(" ", text.lower()))
 
     scorer = fuzz.token_set_ratio if subset else fuzz.token_sort_ratio
-    return scorer(strip(a), strip(b)) / 100.0
+    return scorer(strip(a[:MAX_FUZZY_CHARS]), strip(b[:MAX_FUZZY_CHARS])) / 100.0
 
 
 @dataclass(frozen=True, slots=True)

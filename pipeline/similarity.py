@@ -595,6 +595,12 @@ FEATURE_NAMES: tuple[str, ...] = (
 N_FEATURES = len(FEATURE_NAMES)
 
 
+#: The longest prefix of a claim (characters, words) the edit-distance features compare: far above
+#: real claims (99.9% of ECB+, BBC and GVA claims are under 400 characters; the longest 1,512).
+MAX_FUZZY_CHARS = 2_000
+MAX_FUZZY_WORDS = 400
+
+
 def pair_features(
     a: SentenceInfo, b: SentenceInfo, idf: Mapping[str, float], idf_default: float
 ) -> list[float]:
@@ -623,19 +629,24 @@ def pair_features(
         return math.exp(sum(math.log(x + 0.1) for x in p) / 4.0)
 
     ap(0.5 * (bleu(pa) + bleu(pb)))
-    ap(fuzz.ratio(a.norm, b.norm) / 100.0)
-    ap(fuzz.token_sort_ratio(a.norm, b.norm) / 100.0)
-    ap(fuzz.token_set_ratio(a.norm, b.norm) / 100.0)
+    # Edit-distance features see at most MAX_FUZZY_CHARS / MAX_FUZZY_WORDS of each side: they are
+    # quadratic, and one 16k-character "claim" (a text with no full stop) took 52 s a pair.
+    a_norm, b_norm = a.norm[:MAX_FUZZY_CHARS], b.norm[:MAX_FUZZY_CHARS]
+    a_words, b_words = a.words[:MAX_FUZZY_WORDS], b.words[:MAX_FUZZY_WORDS]
+    ap(fuzz.ratio(a_norm, b_norm) / 100.0)
+    ap(fuzz.token_sort_ratio(a_norm, b_norm) / 100.0)
+    ap(fuzz.token_set_ratio(a_norm, b_norm) / 100.0)
     la, lb = len(a.norm), len(b.norm)
     # partial_ratio is the costliest feature (~0.1 ms) but earns its place in CV
-    ap((fuzz.partial_ratio(a.norm, b.norm) if la <= lb else fuzz.partial_ratio(b.norm, a.norm)) / 100.0)
+    ap((fuzz.partial_ratio(a_norm, b_norm) if len(a_norm) <= len(b_norm) else fuzz.partial_ratio(b_norm, a_norm)) / 100.0)
     na, nb = len(a.words), len(b.words)
     nmax, nmin = max(na, nb, 1), max(min(na, nb), 1)
-    ap(Levenshtein.distance(a.words, b.words) / nmax)
-    lcs = (na + nb - Indel.distance(a.words, b.words)) / 2.0
+    ca, cb = len(a_words), len(b_words)
+    ap(Levenshtein.distance(a_words, b_words) / max(ca, cb, 1))
+    lcs = (ca + cb - Indel.distance(a_words, b_words)) / 2.0
     ap(lcs / nmin)
     ap(lcs / nmax)
-    run = _longest_common_run(a.words, b.words)
+    run = _longest_common_run(a_words, b_words)
     ap(run / nmin)
     ap(run / nmax)
     ap(min(na, nb) / nmax)

@@ -236,3 +236,27 @@ def test_read_mrpc_format(tmp_path: pathlib.Path) -> None:
     )
     (p,) = read_mrpc(f)
     assert (p.label, p.a, p.b) == (1, 'A "quoted" one.', "Another one.")
+
+
+def test_edit_distance_features_read_a_bounded_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A text with no full stop became one 16k-character claim; one pair took 52 s in the quadratic
+    # features. Whatever the claims' length, those features see at most the caps.
+    import spacy
+
+    nlp = spacy.blank("en")
+    long_a = sim.analyze(nlp.make_doc(" ".join(f"word{k % 700} alpha" for k in range(5_000))))
+    long_b = sim.analyze(nlp.make_doc(" ".join(f"word{k % 650} beta" for k in range(5_000))))
+    seen: list[int] = []
+
+    def spy(original):
+        def wrapped(x, y, *args, **kwargs):
+            seen.extend((len(x), len(y)))
+            return original(x, y, *args, **kwargs)
+        return wrapped
+
+    monkeypatch.setattr(sim.fuzz, "partial_ratio", spy(sim.fuzz.partial_ratio))
+    monkeypatch.setattr(sim.Levenshtein, "distance", spy(sim.Levenshtein.distance))
+    monkeypatch.setattr(sim, "_longest_common_run", spy(sim._longest_common_run))
+    features = sim.pair_features(long_a, long_b, {}, 1.0)
+    assert len(features) == sim.N_FEATURES and all(f == f for f in features)  # no NaN
+    assert len(seen) == 6 and max(seen) <= sim.MAX_FUZZY_CHARS
