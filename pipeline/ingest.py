@@ -13,7 +13,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -203,21 +203,48 @@ def _record_row(line: bytes, *, source: str, stem: str, config: PipelineConfig) 
     else:
         raw_id = unicodedata.normalize("NFC", str(raw_id).strip())
         article_id = _safe_id(raw_id)
-    title = record.get("title")
+    warnings: list[str] = []
+    fields = {name: _string_field(record, name, warnings) for name in _STRING_FIELDS}
+    published = parse_published(fields["published"])
+    if fields["published"] is not None and published is None:
+        warnings.append(f"'published' value {_shown(fields['published'])} is not a date (relative dates are not anchored on the day of the run); stored as null")
     return _accepted(
         article_id=article_id,
         raw_id=str(raw_id),
         source=source,
-        title=str(title).strip() if title else None,
-        author=_opt_str(record.get("author")),
+        title=fields["title"],
+        author=fields["author"],
         views=None,
         body=body,
         fmt="jsonl",
         encoding="utf-8",
-        outlet=_opt_str(record.get("source")),
-        url=_opt_str(record.get("url")),
-        published=parse_published(record.get("published")),
+        outlet=fields["source"],
+        url=fields["url"],
+        published=published,
+        warnings=warnings,
     )
+
+
+#: The JSON Lines fields read as text besides `text` and `id`; `source` is the outlet.
+_STRING_FIELDS = ("title", "author", "source", "url", "published")
+
+
+def _string_field(record: Mapping[str, object], name: str, warnings: list[str]) -> str | None:
+    """A text field of a record, stripped; a value of another JSON type is null with a warning, never its repr."""
+    value = record.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        warnings.append(f"'{name}' is a JSON {_JSON_TYPE.get(type(value), type(value).__name__)}, not a string; stored as null")
+        return None
+    return value.strip() or None
+
+
+_JSON_TYPE = {dict: "object", list: "array", bool: "boolean", int: "number", float: "number"}
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -363,13 +390,6 @@ def _distinct_id(article_id: str, raw: str) -> str:
     return f"{article_id}-{hashlib.sha256(raw.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
-def _opt_str(value: object) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def _accepted(
     *,
     article_id: str,
@@ -384,6 +404,7 @@ def _accepted(
     outlet: str | None = None,
     url: str | None = None,
     published: dt.date | None = None,
+    warnings: Sequence[str] = (),
 ) -> dict[str, object]:
     return {
         "article_id": article_id,
@@ -401,6 +422,7 @@ def _accepted(
         "status": "ok",
         "error": None,
         "content_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        "warnings": "; ".join(warnings) or None,
         _RAW_ID: raw_id if raw_id is not None else article_id,
     }
 
@@ -422,4 +444,5 @@ def _rejected(source: str, data: bytes, reason: str, *, digest: str | None = Non
         "status": "rejected",
         "error": reason,
         "content_sha256": digest or hashlib.sha256(data).hexdigest(),
+        "warnings": None,
     }

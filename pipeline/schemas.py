@@ -33,6 +33,11 @@ ARTICLES = pa.schema(
         _f("status", _STR, "`ok` or `rejected`.", nullable=False),
         _f("error", _STR, "Why the input was rejected (null when ok)."),
         _f("content_sha256", _STR, "SHA-256 of the body text (ok) or of the raw input bytes (rejected).", nullable=False),
+        _f(
+            "warnings", _STR,
+            "What was wrong with an accepted input but did not reject it (a field that is not a string, a "
+            "`published` value that is not a date), `; `-separated; those values are stored as null. Null when none.",
+        ),
     ]
 )
 

@@ -242,3 +242,28 @@ def test_ids_are_nfc_normalised() -> None:
 def test_published_dates_do_not_depend_on_the_day_of_the_run(value: str, day: str | None) -> None:
     parsed = parse_published(value)
     assert (parsed.isoformat() if parsed else None) == day
+
+
+@pytest.mark.parametrize(
+    ("fields", "column", "warning"),
+    [
+        ({"title": {"x": 1}}, "title", "'title' is a JSON object"),  # was stored as the repr "{'x': 1}"
+        ({"source": ["Daily", "Wire"]}, "outlet", "'source' is a JSON array"),  # a list of outlets is not one outlet
+        ({"url": 42}, "url", "'url' is a JSON number"),
+        ({"author": True}, "author", "'author' is a JSON boolean"),
+        ({"published": "2024-02-30"}, "published", "'published' value '2024-02-30' is not a date"),  # no such day: was null silently
+        ({"published": "-1"}, "published", "'published' value '-1' is not a date"),
+        ({"published": "yesterday"}, "published", "relative dates are not anchored"),  # unknown, and says why
+    ],
+)
+def test_unusable_fields_are_null_with_a_warning_in_the_row(fields: dict[str, object], column: str, warning: str) -> None:
+    record = {"id": "a1", "text": "The council voted on Tuesday to close the library.", **fields}
+    row = ingest([RawInput("feed.jsonl", json.dumps(record).encode())]).to_pylist()[0]
+    assert row["status"] == "ok" and row[column] is None
+    assert warning in row["warnings"]
+
+
+def test_clean_records_have_no_warnings() -> None:
+    record = {"id": "a1", "text": "The council voted.", "title": "Vote", "source": "Daily", "url": "https://d.example/1", "published": "2024-02-29"}
+    row = ingest([RawInput("feed.jsonl", json.dumps(record).encode())]).to_pylist()[0]
+    assert row["warnings"] is None and str(row["published"]) == "2024-02-29" and row["title"] == "Vote"
