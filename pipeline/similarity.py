@@ -599,6 +599,9 @@ N_FEATURES = len(FEATURE_NAMES)
 #: real claims (99.9% of ECB+, BBC and GVA claims are under 400 characters; the longest 1,512).
 MAX_FUZZY_CHARS = 2_000
 MAX_FUZZY_WORDS = 400
+#: partial_ratio slides the shorter text along the longer: ~0.5 ms at 300 characters, 5 ms at 400,
+#: 0.3 s at 2,000. It reads this much (99% of BBC and ECB+ claims are shorter).
+MAX_PARTIAL_CHARS = 300
 
 
 def pair_features(
@@ -638,7 +641,8 @@ def pair_features(
     ap(fuzz.token_set_ratio(a_norm, b_norm) / 100.0)
     la, lb = len(a.norm), len(b.norm)
     # partial_ratio is the costliest feature (~0.1 ms) but earns its place in CV
-    ap((fuzz.partial_ratio(a_norm, b_norm) if len(a_norm) <= len(b_norm) else fuzz.partial_ratio(b_norm, a_norm)) / 100.0)
+    a_part, b_part = a_norm[:MAX_PARTIAL_CHARS], b_norm[:MAX_PARTIAL_CHARS]
+    ap((fuzz.partial_ratio(a_part, b_part) if len(a_part) <= len(b_part) else fuzz.partial_ratio(b_part, a_part)) / 100.0)
     na, nb = len(a.words), len(b.words)
     nmax, nmin = max(na, nb, 1), max(min(na, nb), 1)
     ca, cb = len(a_words), len(b_words)

@@ -31,6 +31,18 @@ def test_sentences_that_yield_no_claim(nlp: Language, text: str) -> None:
     assert claims_of(nlp, text) == []
 
 
+def test_a_run_on_text_without_full_stops_is_not_one_claim(nlp: Language) -> None:
+    # A 900 KB text without punctuation parsed into "sentences" of thousands of characters, each
+    # one a claim that matching then compared at length. Past MAX_CLAIM_CHARS it is no claim.
+    from pipeline.claims import MAX_CLAIM_CHARS
+
+    fact = "the council closed 12 libraries in Leeds in 2019 and "
+    run_on = (fact * (MAX_CLAIM_CHARS // len(fact) + 1)).strip()
+    assert claims_of(nlp, run_on[0].upper() + run_on[1:] + ".") == []
+    short = "The council closed 12 libraries in Leeds in 2019."
+    assert [c["original_text"] for c in claims_of(nlp, short)] == [short]  # the same fact, stopped, is one
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

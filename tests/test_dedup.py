@@ -178,3 +178,38 @@ def test_pair_scores_answer_as_a_dict_would(batches: list[list[tuple[tuple[int, 
     assert [None if np.isnan(v) else float(v) for v in looked] == [plain.get(p) for p in asked]
     again = PairScores.from_arrays([i for i, _ in asked], [j for _, j in asked], looked)
     assert [again.get(p) for p in asked] == [plain.get(p) for p in asked]
+
+
+def test_a_sentence_repeated_in_one_article_is_one_cluster_judged_once(nlp: Language) -> None:
+    # 14,000 copies of one sentence in one article made 14,000 clusters, and every copy was
+    # blocked, grouped into events (a 14,000² matrix) and judged against the others.
+    fact = "The council closed 12 libraries in Leeds in March 2019. "
+    tables = build_tables(nlp, {"a": fact * 6 + "The mayor resigned in Leeds in April 2019.", "b": fact})
+    claims: pa.Table = tables["claims"]  # type: ignore[assignment]
+    facts = facts_from(claims)
+    copies = [i for i, f in enumerate(facts) if f.article_id == "a" and "libraries" in f.text]
+    assert len(copies) == 6
+    assert not any(i in pair for pair in candidate_pairs(facts) for i in copies[1:])  # only the first copy is compared
+    judged: list[tuple[int, int]] = []
+    matcher = ClaimMatcher(facts, claim_infos(claims, tables["docs"]), scorer=SCORER, places=PLACES)
+
+    def judge(i: int, j: int) -> object:
+        judged.append((i, j))
+        return matcher(i, j)
+
+    from pipeline.dedup import cluster
+
+    out, _ = cluster(
+        facts, judge=judge, outlets={}, checkworthiness=[0.5] * len(facts), standalone=[True] * len(facts), places=PLACES,
+        story_of=["one story"] * len(facts),
+    )
+    by_id = {r["claim_id"]: r for r in out.to_pylist()}
+    rows = [by_id[f.claim_id] for f in facts]
+    ids = {rows[i]["cluster_id"] for i in copies}
+    assert len(ids) == 1  # one cluster for the repeated sentence...
+    (cluster_id,) = ids
+    members = [r for r in rows if r["cluster_id"] == cluster_id]
+    assert {r["n_claims"] for r in members} == {len(members)} and sum(r["is_representative"] for r in members) == 1
+    assert any(facts[k].article_id == "b" for k, r in enumerate(rows) if r["cluster_id"] == cluster_id)  # ...that b's copy joins
+    assert not any(i in pair for pair in judged for i in copies[1:])
+    assert len({rows[i]["event_key"] for i in copies}) == 1

@@ -254,9 +254,18 @@ def test_edit_distance_features_read_a_bounded_prefix(monkeypatch: pytest.Monkey
             return original(x, y, *args, **kwargs)
         return wrapped
 
-    monkeypatch.setattr(sim.fuzz, "partial_ratio", spy(sim.fuzz.partial_ratio))
+    partial: list[int] = []
+
+    def spy_partial(x, y, *args, **kwargs):
+        partial.extend((len(x), len(y)))
+        return original_partial(x, y, *args, **kwargs)
+
+    original_partial = sim.fuzz.partial_ratio
+    monkeypatch.setattr(sim.fuzz, "partial_ratio", spy_partial)
     monkeypatch.setattr(sim.Levenshtein, "distance", spy(sim.Levenshtein.distance))
     monkeypatch.setattr(sim, "_longest_common_run", spy(sim._longest_common_run))
     features = sim.pair_features(long_a, long_b, {}, 1.0)
     assert len(features) == sim.N_FEATURES and all(f == f for f in features)  # no NaN
-    assert len(seen) == 6 and max(seen) <= sim.MAX_FUZZY_CHARS
+    assert len(seen) == 4 and max(seen) <= sim.MAX_FUZZY_CHARS
+    # partial_ratio is the steepest (0.3 s a pair at 2,000 characters): it reads the shortest prefix
+    assert len(partial) == 2 and max(partial) <= sim.MAX_PARTIAL_CHARS
