@@ -19,14 +19,21 @@ COMMON := pipeline/__init__.py pipeline/config.py pipeline/schemas.py pipeline/i
           pipeline/runner.py pipeline/cli.py pipeline/cache.py pipeline/parallel.py $(STAMP)
 PARSE  := pipeline/nlp.py pipeline/parse.py $(wildcard models/entities/*)
 
-TABLES := $(OUT)/articles.parquet $(OUT)/sentences.parquet $(OUT)/entities.parquet $(OUT)/timexes.parquet $(OUT)/claims.parquet \
-          $(OUT)/claim_clusters.parquet $(OUT)/conflicts.parquet
+# Stages build the tables in $(WORK); `publish` then switches the whole set into $(OUT), so readers
+# of $(OUT) never see tables of two builds side by side and a failed build leaves the last set.
+WORK   := $(OUT)/.work
+TABLES := $(WORK)/articles.parquet $(WORK)/sentences.parquet $(WORK)/entities.parquet $(WORK)/timexes.parquet $(WORK)/claims.parquet \
+          $(WORK)/claim_clusters.parquet $(WORK)/conflicts.parquet
 
-REPORT := $(OUT)/report/conflicts.html
+REPORT := $(WORK)/report/conflicts.html
+PUBLISHED := $(OUT)/manifest.json
 
 .PHONY: all install test eval bench bench-dedup models docs clean distclean
 
-all: $(TABLES) $(REPORT)
+all: $(PUBLISHED)
+
+$(PUBLISHED): $(TABLES) $(REPORT)
+	$(RUN) publish --output $(OUT)
 
 install: $(STAMP)
 
@@ -35,32 +42,32 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-$(OUT)/articles.parquet: $(INPUTS) pipeline/ingest.py $(COMMON)
-	$(RUN) ingest --input $(INPUT) --output $(OUT)
+$(WORK)/articles.parquet: $(INPUTS) pipeline/ingest.py $(COMMON)
+	$(RUN) ingest --input $(INPUT) --output $(WORK)
 
-$(OUT)/sentences.parquet: $(OUT)/articles.parquet pipeline/segment.py $(PARSE) $(COMMON)
-	$(RUN) segment --output $(OUT) $(QUIET)
+$(WORK)/sentences.parquet: $(WORK)/articles.parquet pipeline/segment.py $(PARSE) $(COMMON)
+	$(RUN) segment --output $(WORK) $(QUIET)
 
-$(OUT)/entities.parquet: $(OUT)/sentences.parquet pipeline/entities.py models/entities/aliases.json $(PARSE) $(COMMON)
-	$(RUN) entities --output $(OUT) $(QUIET)
+$(WORK)/entities.parquet: $(WORK)/sentences.parquet pipeline/entities.py models/entities/aliases.json $(PARSE) $(COMMON)
+	$(RUN) entities --output $(WORK) $(QUIET)
 
-$(OUT)/timexes.parquet: $(OUT)/sentences.parquet pipeline/timexes.py pipeline/timex.py $(wildcard models/timex/*) $(PARSE) $(COMMON)
-	$(RUN) timexes --output $(OUT) $(QUIET)
+$(WORK)/timexes.parquet: $(WORK)/sentences.parquet pipeline/timexes.py pipeline/timex.py $(wildcard models/timex/*) $(PARSE) $(COMMON)
+	$(RUN) timexes --output $(WORK) $(QUIET)
 
-$(OUT)/claims.parquet: $(OUT)/entities.parquet $(OUT)/timexes.parquet pipeline/claims.py pipeline/quantities.py \
+$(WORK)/claims.parquet: $(WORK)/entities.parquet $(WORK)/timexes.parquet pipeline/claims.py pipeline/quantities.py \
                       pipeline/checkworthiness.py $(wildcard models/claims/*) $(wildcard models/checkworthiness/*) $(PARSE) $(COMMON)
-	$(RUN) claims --output $(OUT) $(QUIET)
+	$(RUN) claims --output $(WORK) $(QUIET)
 
-$(OUT)/claim_clusters.parquet: $(OUT)/claims.parquet pipeline/dedup.py pipeline/matching.py pipeline/stories.py pipeline/similarity.py pipeline/places.py \
+$(WORK)/claim_clusters.parquet: $(WORK)/claims.parquet pipeline/dedup.py pipeline/matching.py pipeline/stories.py pipeline/similarity.py pipeline/places.py \
                               $(wildcard models/similarity/*) $(wildcard models/places/*) $(PARSE) $(COMMON)
-	$(RUN) dedup --output $(OUT) $(QUIET)
+	$(RUN) dedup --output $(WORK) $(QUIET)
 
-$(OUT)/conflicts.parquet: $(OUT)/claim_clusters.parquet pipeline/conflicts.py pipeline/matching.py pipeline/dedup.py pipeline/similarity.py \
+$(WORK)/conflicts.parquet: $(WORK)/claim_clusters.parquet pipeline/conflicts.py pipeline/matching.py pipeline/dedup.py pipeline/similarity.py \
                           $(wildcard models/places/*) $(COMMON)
-	$(RUN) conflicts --output $(OUT) $(QUIET)
+	$(RUN) conflicts --output $(WORK) $(QUIET)
 
 $(REPORT): $(TABLES) pipeline/report.py $(COMMON)
-	$(RUN) report --output $(OUT)
+	$(RUN) report --output $(WORK)
 
 docs: docs/data_dictionary.md
 docs/data_dictionary.md: pipeline/schemas.py pipeline/dictionary.py pipeline/config.py | $(STAMP)

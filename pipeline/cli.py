@@ -1,12 +1,13 @@
 """Command line: a thin click layer over pipeline.runner; typed errors become one-line messages.
 
 Exit codes: 0 success (rejected articles included), 1 unexpected error, 2 bad input folder
-or usage, 3 output folder not writable, 4 output folder locked by another run,
+or usage, 3 output folder not writable or any other I/O failure (a full disk), 4 output folder locked by another run,
 5 a needed table is missing or corrupt, 6 a shipped model file is missing or broken.
 """
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -32,6 +33,16 @@ def _fail_cleanly(fn: F) -> F:
         except PipelineError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:  # a write or read the library did not expect to fail (full disk, permissions)
+            where = f"{exc.filename}: " if exc.filename else ""
+            message = f"error: {where}{exc.strerror or exc}"
+            output_dir = kwargs.get("output_dir")
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT) and isinstance(output_dir, Path):
+                from .io import free_space
+
+                message += f"; removed the caches and temp files ({free_space(output_dir) / 1e6:.1f} MB), the last complete tables are left in place"
+            click.echo(message, err=True)
+            sys.exit(3)
         except KeyboardInterrupt:
             click.echo("error: interrupted; the last complete tables are left in place", err=True)
             sys.exit(130)
@@ -195,6 +206,27 @@ def report_cmd(output_dir: Path, title: str) -> None:
 
     with output_lock(output_dir):
         click.echo(write_report(output_dir, title=title, generated=f"by pipeline {__version__}"))
+
+
+@main.command("publish")
+@_output_option
+@click.option(
+    "--from", "staging", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder holding the new set  [default: OUTPUT/.work, where `make` builds it stage by stage]",
+)
+@_fail_cleanly
+def publish_cmd(output_dir: Path, staging: Path | None) -> None:
+    """Switch a complete set of tables, report and manifest into OUTPUT as a whole: readers never see
+    tables of two runs side by side, and a crash mid-switch is finished by the next command."""
+    from .errors import InputError
+    from .io import WORK_DIR, output_lock, publish
+
+    staging = staging if staging is not None else output_dir / WORK_DIR
+    if not (staging / "manifest.json").is_file():
+        raise InputError(f"{staging}: no complete set of tables to publish (no manifest.json); build it first")
+    with output_lock(output_dir):
+        names = publish(staging, output_dir)
+    click.echo(f"published {len(names)} files from {staging} to {output_dir}")
 
 
 @main.command("dictionary")

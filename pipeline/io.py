@@ -31,6 +31,19 @@ from .schemas import SORT_KEYS, TABLES
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".lock"
+#: Parse and pair caches, inside the output folder.
+CACHE_DIR = ".cache"
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: Mode of the files the pipeline writes: what `open` would give under the umask (temp files
+#: start as -rw------- and would keep it through the rename).
+FILE_MODE = 0o666 & ~_umask()
 
 #: Which stage writes which table (for "run that stage first" messages).
 PRODUCER = {
@@ -42,6 +55,23 @@ PRODUCER = {
     "claim_clusters": "dedup",
     "conflicts": "conflicts",
 }
+
+
+def check_input_dir(input_dir: Path, output_dir: Path) -> None:
+    """Refuse, before anything is created, an input folder that is missing, not a folder, or that
+    holds the output folder (the next run would read the tables and report as articles)."""
+    if not input_dir.exists():
+        raise InputError(f"{input_dir}: input folder does not exist")
+    if not input_dir.is_dir():
+        raise InputError(f"{input_dir}: input is not a folder")
+    inp, out = input_dir.resolve(), output_dir.resolve()
+    if out == inp:
+        raise InputError(f"{input_dir}: the input folder is also the output folder; give --output another folder")
+    if inp in out.parents and not any(part.startswith(".") for part in out.relative_to(inp).parts):
+        raise InputError(
+            f"{input_dir}: the output folder {output_dir} is inside the input folder, whose next run would read it; "
+            "choose an output outside it (or a hidden one)"
+        )
 
 
 def list_inputs(input_dir: Path) -> list[Path]:
@@ -177,6 +207,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if durable:
@@ -223,6 +254,7 @@ class TableWriter:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+            os.fchmod(fd, FILE_MODE)
             os.close(fd)
             self._writer = pq.ParquetWriter(self._tmp, self._schema, compression="zstd")
         except OSError as exc:
@@ -526,16 +558,18 @@ def output_lock(output_dir: Path, *, wait_seconds: float = 0.0) -> Iterator[None
     """Hold an exclusive lock on the output folder so two runs never interleave writes."""
     ensure_output_dir(output_dir)
     path = output_dir / LOCK_NAME
-    try:
-        fh = path.open("a+")
-    except OSError as exc:
-        raise OutputError(f"{output_dir}: cannot create lock file: {exc.strerror or exc}") from exc
+    fh = _open_lock(path, output_dir)
     deadline = time.monotonic() + wait_seconds
     try:
         while True:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                if _same_file(fh.fileno(), path):
+                    break
+                # the holder removed the file as it finished: this lock is on a file nobody else sees
+                fh.close()
+                fh = _open_lock(path, output_dir)
+                continue
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
@@ -549,7 +583,116 @@ def output_lock(output_dir: Path, *, wait_seconds: float = 0.0) -> Iterator[None
         fh.write(f"{os.getpid()}\n")
         fh.flush()
         _HELD_LOCKS.add(fh.fileno())
+        recover_publish(output_dir)
         yield
+        with contextlib.suppress(OSError):
+            path.unlink()  # still holding the lock: a run waiting on this file sees it gone and retries
     finally:
         _HELD_LOCKS.discard(fh.fileno())
         fh.close()
+
+
+def _open_lock(path: Path, output_dir: Path) -> Any:
+    try:
+        return path.open("a+")
+    except OSError as exc:
+        raise OutputError(f"{output_dir}: cannot create lock file: {exc.strerror or exc}") from exc
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def free_space(output_dir: Path) -> int:
+    """Remove the caches, a failed run's staging folder and leftover temp files under the output
+    folder (after running out of space); the published tables stay. Returns the bytes freed."""
+    freed = 0
+    victims = [output_dir / CACHE_DIR, output_dir / STAGING_DIR, *output_dir.glob(".*.tmp"), *output_dir.glob("*/.*.tmp")]
+    for victim in victims:
+        try:
+            if victim.is_dir() and not victim.is_symlink():
+                freed += sum(f.stat().st_size for f in victim.rglob("*") if f.is_file())
+                shutil.rmtree(victim, ignore_errors=True)
+            elif victim.exists():
+                freed += victim.stat().st_size
+                victim.unlink()
+        except OSError:
+            continue
+    return freed
+
+
+#: Where `pipeline run` builds a new set of tables, report and manifest before switching it in.
+STAGING_DIR = ".next"
+#: Where `make` builds the set stage by stage (kept between builds, so only stale stages rerun)
+#: before `pipeline publish` switches it in.
+WORK_DIR = ".work"
+#: During a switch: the new set's files, linked beside their places; `.complete` marks it whole.
+_INCOMING = ".incoming"
+_COMPLETE = ".complete"
+
+
+def published_files(staging: Path) -> list[str]:
+    """What a complete set in `staging` holds (relative paths): its tables, the report folder's
+    files and, last, the manifest."""
+    tables = sorted(p.name for p in staging.glob("*.parquet") if p.is_file())
+    report = sorted(p.relative_to(staging).as_posix() for p in (staging / "report").rglob("*") if p.is_file() and not p.name.startswith("."))
+    manifest = [MANIFEST_NAME] if (staging / MANIFEST_NAME).is_file() else []
+    return tables + report + manifest
+
+
+def publish(staging: Path, output_dir: Path) -> list[str]:
+    """Switch the set of tables, report and manifest built in `staging` into `output_dir`, as a whole.
+
+    Each file is hard-linked (or copied) into a folder beside its place and the folder is marked
+    complete; only then are the files renamed into place. A crash before the mark leaves the last
+    set untouched; one after it is finished by `recover_publish`, which every locked run calls
+    first. Readers never find some tables of one run beside tables of another. The caller holds
+    the output folder's lock. Returns the files switched in.
+    """
+    incoming = output_dir / _INCOMING
+    shutil.rmtree(incoming, ignore_errors=True)
+    names = published_files(staging)
+    for name in names:
+        if (output_dir / name).is_dir():  # found now, not halfway through the switch
+            what = "table" if name.endswith(".parquet") else "report" if name.startswith("report/") else "file"
+            raise OutputError(f"{output_dir / name}: cannot write {what}: a folder is in its place")
+    for name in names:
+        target = incoming / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if name == MANIFEST_NAME:
+            shutil.copyfile(staging / name, target)  # a new file: `make` sees the set as newer than its parts
+            os.chmod(target, FILE_MODE)
+            continue
+        try:
+            os.link(staging / name, target)  # no copy of the data: the staged file becomes the table
+        except OSError:
+            shutil.copy2(staging / name, target)
+    atomic_write_bytes(incoming / _COMPLETE, json.dumps(names).encode())
+    _switch_in(output_dir)
+    return names
+
+
+def recover_publish(output_dir: Path) -> None:
+    """Finish a switch a crash interrupted after its set was complete, or drop an incomplete one."""
+    incoming = output_dir / _INCOMING
+    if (incoming / _COMPLETE).is_file():
+        _switch_in(output_dir)
+    elif incoming.exists():
+        shutil.rmtree(incoming, ignore_errors=True)
+
+
+def _switch_in(output_dir: Path) -> None:
+    incoming = output_dir / _INCOMING
+    names = json.loads((incoming / _COMPLETE).read_text(encoding="utf-8"))
+    for name in names:
+        source = incoming / name
+        if source.exists():  # absent: switched in before the crash
+            try:
+                (output_dir / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, output_dir / name)
+            except OSError as exc:
+                raise OutputError(f"{output_dir / name}: cannot switch the new file in: {exc.strerror or exc}") from exc
+    shutil.rmtree(incoming, ignore_errors=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -23,7 +24,7 @@ from .cache import RowCache, cache_key, code_version, rows_digest
 from .config import MODELS_DIR, PACKAGE_DIR, PipelineConfig
 from .ingest import RawInput, ingest_rows
 from .io import (
-    ArticleCursor, SpillFile, TableWriter, ensure_output_dir, output_lock, read_inputs, read_table, sha256_file, table_batches, table_path,
+    CACHE_DIR, STAGING_DIR, ArticleCursor, SpillFile, TableWriter, check_input_dir, ensure_output_dir, output_lock, publish, read_inputs, read_table, sha256_file, table_batches, table_path,
     update_manifest, write_sorted,
     write_table,
 )
@@ -42,7 +43,6 @@ from .schemas import ARTICLE_INDEX_COLUMNS, ARTICLES, CANDIDATE_PAIRS, CLAIMS, M
 from .segment import segment
 from .timexes import annotate_timexes
 
-CACHE_DIR = ".cache"
 #: Code and data whose change makes a stage's per-article cache stale (besides settings and inputs).
 SEGMENT_CODE = (PACKAGE_DIR / "segment.py", PACKAGE_DIR / "ingest.py", PACKAGE_DIR / "schemas.py")
 ENTITIES_CODE = (PACKAGE_DIR / "entities.py", PACKAGE_DIR / "schemas.py")
@@ -76,6 +76,9 @@ class RunContext:
     output_dir: Path
     config: PipelineConfig
     progress: bool = False
+    #: Where parses and pairs are cached (default: the output folder's `.cache`); a full run builds
+    #: its tables in a staging folder but keeps the cache of the folder it publishes to.
+    cache_root: Path | None = None
     _docs: DocCache | None = None
     _infos: tuple[Any, list[Any]] | None = None
     _pairs: tuple[Any, list[tuple[int, int]]] | None = None
@@ -98,6 +101,10 @@ class RunContext:
     def nlp(self) -> Any:
         return nlp_for(self.config)
 
+    @property
+    def cache_dir(self) -> Path:
+        return self.cache_root if self.cache_root is not None else self.output_dir / CACHE_DIR
+
     def model(self) -> dict[str, str]:
         return model_info(self.nlp())
 
@@ -108,7 +115,7 @@ class RunContext:
             self._docs, parsed = parse_articles(
                 articles,
                 nlp=self.nlp(),
-                cache_dir=self.output_dir / CACHE_DIR / "docs",
+                cache_dir=self.cache_dir / "docs",
                 texts=table_batches(self.output_dir, "articles", columns=["article_id", "text"]),
                 batch_size=self.config.batch_size,
                 processes=self.config.effective_processes(),
@@ -173,7 +180,7 @@ class RunContext:
         self._pair_cache().put(self._pairs_key(), table)
 
     def _pair_cache(self) -> RowCache:
-        return RowCache(self.output_dir / CACHE_DIR / "pairs", CANDIDATE_PAIRS)
+        return RowCache(self.cache_dir / "pairs", CANDIDATE_PAIRS)
 
     def _pairs_key(self) -> str:
         """The claims table on disk (its bytes), dedup's and the scorer's code and model, the settings."""
@@ -365,7 +372,7 @@ class ArticleRows:
     @classmethod
     def of(cls, ctx: RunContext, name: str, schema: pa.Schema, code: Sequence[Path]) -> ArticleRows:
         """The cache `name` of this run's output folder, versioned by the settings and `code`."""
-        return cls(RowCache(ctx.output_dir / CACHE_DIR / name, schema), cache_key(name, code_version(code), ctx.config.fingerprint()))
+        return cls(RowCache(ctx.cache_dir / name, schema), cache_key(name, code_version(code), ctx.config.fingerprint()))
 
     def key(self, article_id: str, parse_key: str, inputs: Sequence[pa.Table] = ()) -> str:
         """An article's key, from its id, its parse key and its rows in each input table (in order)."""
@@ -705,10 +712,15 @@ def _ready_later_stages(ctx: RunContext) -> None:
 
 
 def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progress: bool = False) -> RunSummary:
-    """Every stage, in order, under the output folder's lock."""
+    """Every stage, in order, under the output folder's lock; the new tables, report and manifest
+    are built in a staging folder and switched in together, so a failed run leaves the last set."""
+    check_input_dir(input_dir, output_dir)
     ensure_output_dir(output_dir)
     with output_lock(output_dir), _long_lived(config):
-        ctx = RunContext(output_dir, config, progress=progress, analyse_claims_with_claims=True)
+        staging = output_dir / STAGING_DIR
+        shutil.rmtree(staging, ignore_errors=True)  # what a failed run left
+        ensure_output_dir(staging)
+        ctx = RunContext(staging, config, progress=progress, analyse_claims_with_claims=True, cache_root=output_dir / CACHE_DIR)
         ctx.while_parsing = lambda: _ready_later_stages(ctx)
         seconds: dict[str, float] = {}
         started = time.perf_counter()
@@ -722,7 +734,9 @@ def run_all(input_dir: Path, output_dir: Path, *, config: PipelineConfig, progre
             seconds[name] = time.perf_counter() - started
         ctx.release_pair_index()  # the report reads the tables; dedup's index is no longer needed
         started = time.perf_counter()
-        write_report(output_dir, generated=f"by pipeline {__version__}")
+        write_report(staging, generated=f"by pipeline {__version__}")
+        publish(staging, output_dir)
+        shutil.rmtree(staging, ignore_errors=True)
         seconds["report"] = time.perf_counter() - started
         dedup = ctx.counts.get("dedup", {})
         return RunSummary(
@@ -738,6 +752,7 @@ def run_stage(name: str, output_dir: Path, *, config: PipelineConfig, progress: 
 
 def run_ingest(input_dir: Path, output_dir: Path, *, config: PipelineConfig) -> Ingested:
     """The ingest stage alone, under the output folder's lock."""
+    check_input_dir(input_dir, output_dir)
     ensure_output_dir(output_dir)
     with output_lock(output_dir):
         return stage_ingest(RunContext(output_dir, config), input_dir)

@@ -29,7 +29,7 @@ from click.testing import CliRunner
 from pipeline.cli import main
 from pipeline.config import DEFAULT_CONFIG, PipelineConfig
 from pipeline.ingest import ingest_rows
-from pipeline.io import LOCK_NAME, read_inputs
+from pipeline.io import LOCK_NAME, STAGING_DIR, read_inputs
 from pipeline.runner import STAGE_TABLES, run_all
 
 from conftest import ROOT, SEEDS
@@ -332,6 +332,27 @@ def _lock_is_a_folder(tmp: Path) -> tuple[str, str]:
     return str(SEEDS), str(tmp / "out")
 
 
+def _report_is_a_folder(tmp: Path) -> tuple[str, str]:
+    (tmp / "out" / "report" / "conflicts.html").mkdir(parents=True)
+    return str(SEEDS), str(tmp / "out")
+
+
+def _cache_is_a_file(tmp: Path) -> tuple[str, str]:
+    (tmp / "out").mkdir()
+    (tmp / "out" / ".cache").write_text("x")
+    return str(SEEDS), str(tmp / "out")
+
+
+def _output_is_input(tmp: Path) -> tuple[str, str]:
+    shutil.copytree(SEEDS, tmp / "in")
+    return str(tmp / "in"), str(tmp / "in")
+
+
+def _output_inside_input(tmp: Path) -> tuple[str, str]:
+    shutil.copytree(SEEDS, tmp / "in")
+    return str(tmp / "in"), str(tmp / "in" / "out")
+
+
 def _missing_input(tmp: Path) -> tuple[str, str]:
     return str(tmp / "nope"), str(tmp / "out")
 
@@ -354,6 +375,13 @@ def _input_is_file(tmp: Path) -> tuple[str, str]:
         (_table_is_a_folder, 3, "cannot write table"),
         # a folder sits where the lock file must go
         (_lock_is_a_folder, 3, "cannot create lock file"),
+        # below the top level: a folder where the report must go (was a 40-line traceback, exit 1)
+        (_report_is_a_folder, 3, "cannot write report"),
+        # the cache cannot be created: any I/O failure is one line and exit 3 (was a traceback, exit 1)
+        (_cache_is_a_file, 3, ".cache"),
+        # the output folder is the input folder: the next run would ingest the tables and report
+        (_output_is_input, 2, "also the output folder"),
+        (_output_inside_input, 2, "inside the input folder"),
     ],
 )
 def test_folder_level_errors(tmp_path: Path, setup: Callable[[Path], tuple[str, str]], code: int, message: str) -> None:
@@ -363,6 +391,65 @@ def test_folder_level_errors(tmp_path: Path, setup: Callable[[Path], tuple[str, 
     assert message in _one_line_error(result.output)
     # nothing half-written is left behind
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_refused_input_creates_nothing(tmp_path: Path) -> None:
+    # a missing input folder used to create the output folder (and its lock) before being refused
+    result = _cli("run", "--input", str(tmp_path / "nope"), "--output", str(tmp_path / "out"), "--quiet")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    result = _cli("ingest", "--input", str(tmp_path / "nope"), "--output", str(tmp_path / "out"))
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+
+
+def test_files_honour_the_umask_and_no_lock_is_left(tmp_path: Path) -> None:
+    # tables, manifest and report were -rw------- whatever the umask; .lock stayed after success
+    from pipeline.io import FILE_MODE
+
+    assert _cli("run", "--input", str(SEEDS), "--output", str(tmp_path / "out"), "--quiet").exit_code == 0
+    written = [p for p in (tmp_path / "out").rglob("*") if p.is_file() and ".cache" not in p.parts]
+    assert len(written) >= 9  # seven tables, the manifest, the report
+    assert {p.stat().st_mode & 0o777 for p in written} == {FILE_MODE}
+    assert not (tmp_path / "out" / LOCK_NAME).exists()
+    assert not (tmp_path / "out" / STAGING_DIR).exists()
+
+
+def test_a_full_disk_is_one_line_exit_3_and_frees_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # after a full disk the folder mixed a new articles.parquet with older tables and the cache
+    # kept the disk full: now the last complete set stays and the cache goes
+    import errno as errno_
+
+    import pipeline.runner as runner
+
+    out = tmp_path / "out"
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copy(SEEDS / f"{SEED_IDS[0]}.txt", one)
+    assert _cli("run", "--input", str(one), "--output", str(out), "--quiet").exit_code == 0
+    before = _tables(out)
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno_.ENOSPC, "No space left on device", str(out / "x"))
+
+    monkeypatch.setattr(runner, "publish", full)
+    result = _cli("run", "--input", str(SEEDS), "--output", str(out), "--quiet")
+    assert result.exit_code == 3, result.output
+    assert "No space left on device" in _one_line_error(result.output) and "removed the caches" in result.output
+    assert not (out / ".cache").exists() and not (out / STAGING_DIR).exists()
+    after = _tables(out)
+    assert set(after) == set(before) and all(after[n].equals(before[n]) for n in before)
+
+
+def test_make_builds_in_a_work_folder_and_publish_switches_the_set_in(tmp_path: Path) -> None:
+    # `make` runs each stage as its own command into OUT/.work; `pipeline publish` makes it OUT's set
+    out = tmp_path / "out"
+    result = _cli("publish", "--output", str(out))
+    assert result.exit_code == 2 and "no complete set" in _one_line_error(result.output) and not (out / "articles.parquet").exists()
+    assert _cli("run", "--input", str(SEEDS), "--output", str(out / ".work"), "--quiet").exit_code == 0
+    result = _cli("publish", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    _assert_same_tables(out, out / ".work")
+    assert (out / "report" / "conflicts.html").read_bytes() == (out / ".work" / "report" / "conflicts.html").read_bytes()
+    assert not (out / ".incoming").exists()
 
 
 def test_output_that_is_a_file_is_one_line_exit_3(tmp_path: Path) -> None:
@@ -411,6 +498,8 @@ def _stat(path: Path) -> tuple[int, int] | None:
 #: atomic write then keeps its temp file for 0.25 s before the rename, so a kill can land inside it.
 _SLOW_FSYNC = (
     "import os, time; _fsync = os.fsync; os.fsync = lambda fd: (time.sleep(0.25), _fsync(fd))[1]; "
+    "_replace = os.replace; "
+    "os.replace = lambda a, b, **k: (time.sleep(0.2) if '.incoming' in str(a) else None, _replace(a, b, **k))[1]; "
     "from pipeline.cli import main; main(prog_name='pipeline')"
 )
 
@@ -460,20 +549,26 @@ def two_states(tmp_path_factory: pytest.TempPathFactory, seed_run: Path) -> dict
 
 
 def _kill_points(out: Path, pid: int) -> dict[str, Callable[[], bool]]:
-    """Kill point → a condition that holds at a moment inside a stage (or inside a write) of run `pid`."""
-    before = {name: _stat(out / f"{name}.parquet") for name in ALL_TABLES}
+    """Kill point → a condition that holds at a moment inside a stage (or inside a write) of run `pid`.
+
+    A run builds its tables in the staging folder and switches the whole set in at the end."""
+    staging = out / STAGING_DIR
+    before = {name: _stat(staging / f"{name}.parquet") for name in ALL_TABLES}
     points: dict[str, Callable[[], bool]] = {
         # lock taken, articles.parquet not yet replaced: inside ingest (reading, decoding, model load)
         "ingest": lambda: _stat(out / LOCK_NAME) is not None and (out / LOCK_NAME).read_text().strip() == str(pid),
         # inside an atomic write (temp file written, not yet renamed): a table (write_table), a cached
         # parse (atomic_write_bytes, which the manifest uses too)
-        "write:articles": lambda: any(out.glob(".articles.parquet.*.tmp")),
+        "write:articles": lambda: any(staging.glob(".articles.parquet.*.tmp")),
         "write:parse-cache": lambda: any(out.glob(".cache/docs/*/.*.tmp")),
     }
-    # the previous stage's table has just been replaced: the run is inside the next stage
+    # the previous stage's staged table has just been written: the run is inside the next stage
     # (its manifest update, then e.g. parsing for segment, annotating for entities)
     for (stage, _), prev in zip(STAGE_TABLES.items(), ALL_TABLES):
-        points[f"stage:{stage}"] = lambda prev=prev: _stat(out / f"{prev}.parquet") != before[prev]
+        points[f"stage:{stage}"] = lambda prev=prev: _stat(staging / f"{prev}.parquet") not in (None, before[prev])
+    # the switch: files linked beside their places but not yet marked complete, then being renamed in
+    points["publish:linking"] = lambda: (out / ".incoming").is_dir() and not (out / ".incoming" / ".complete").exists()
+    points["publish:switching"] = lambda: (out / ".incoming" / ".complete").exists()
     return points
 
 
@@ -487,21 +582,23 @@ def test_sigkill_in_each_stage_leaves_readable_tables_and_next_run_recovers(tmp_
     shutil.copytree(two_states["old"], out)
     started = time.monotonic()
     for point in _kill_points(out, 0):
-        proc = _spawn(two_states["new_in"], out, slow_writes=point.startswith("write:"))
+        proc = _spawn(two_states["new_in"], out, slow_writes=point.startswith(("write:", "publish:")))
         try:
             _wait_for(proc, _kill_points(out, proc.pid)[point], timeout=120)
             proc.kill()
         finally:
             proc.wait(timeout=30)
         assert proc.returncode == -9, (point, proc.returncode, _stderr(proc))
-        # every table on disk is readable, and is wholly the old or wholly the new version
+        if point == "publish:switching":
+            # killed between renames: the next command that takes the folder's lock finishes the switch
+            assert _cli("report", "--output", str(out)).exit_code == 0
+        # every table on disk is readable, and the set is wholly the old or wholly the new one
         tables = _tables(out)
         assert set(tables) == set(old_tables), point
+        expected = new_tables if point == "publish:switching" else old_tables
         for name, table in tables.items():
-            assert table.equals(old_tables[name]) or table.equals(new_tables[name]), (point, name)
+            assert table.equals(expected[name]), (point, name)
         assert json.loads((out / "manifest.json").read_text())["stages"], point
-    if point.startswith("stage:"):
-        assert any(t.equals(new_tables[n]) for n, t in tables.items())  # the chain did make progress
     # the next run completes and gives the same tables as a clean run
     run_all(two_states["new_in"], out, config=DEFAULT_CONFIG)
     _assert_same_tables(out, two_states["new"])
