@@ -7,6 +7,7 @@ misses. Normalization turns each span into a TIMEX3 (type, value, mod) and the i
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import functools
@@ -1363,6 +1364,37 @@ def _split_ranges(cands: list[_Candidate]) -> Iterable[_Candidate]:
         yield _Candidate(first_end + len(g["dash"] or ""), cand.end, "year", {"year": str(end_year), "range": "1"}, cand.priority)
 
 
+#: Sentences longer than this (text without full stops) give a window of context around a
+#: timex, not the whole sentence, and no tense: reading the sentence for every timex in it made
+#: one 1 MB article quadratic. Real sentences are far shorter (the longest in BBC: 1,512).
+MAX_CONTEXT_CHARS = 2_000
+_WINDOW = 200
+
+
+class _SentenceContext:
+    """The sentence around a character offset, found by bisection over sentence starts computed once
+    per article (spaCy's `span.sent` walks back token by token, for every timex)."""
+
+    def __init__(self, doc: Doc, text: str) -> None:
+        self._text = text
+        try:
+            sents = list(doc.sents)
+        except ValueError:  # no sentence boundaries (a blank pipeline)
+            sents = []
+        self._starts = [s.start_char for s in sents]
+        self._ends = [s.end_char for s in sents]
+
+    def around(self, start: int, end: int) -> tuple[str, bool]:
+        """(the sentence holding start..end, or a window of it when the sentence is too long; whether it is whole)."""
+        i = bisect.bisect_right(self._starts, start) - 1
+        if i < 0:
+            return "", True
+        s0, s1 = self._starts[i], self._ends[i]
+        if s1 - s0 <= MAX_CONTEXT_CHARS:
+            return self._text[s0:s1], True
+        return self._text[max(s0, start - _WINDOW) : min(s1, end + _WINDOW)], False
+
+
 def find_timexes(doc: Doc, *, published: dt.date | None, text: str | None = None) -> list[Timex]:
     """Temporal expressions in a parsed doc, normalized to TIMEX3 and anchored on the publication date.
 
@@ -1381,9 +1413,12 @@ def find_timexes(doc: Doc, *, published: dt.date | None, text: str | None = None
     out: list[Timex] = []
     last_date: dt.date | None = None
     last_day: dt.date | None = None
+    context = _SentenceContext(doc, text)
     for cand in chosen:
         span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
-        sent = span.sent.text if span is not None else ""
+        sent, usual = context.around(cand.start, cand.end)
+        if not usual:  # a "sentence" of thousands of characters: its tree says nothing reliable
+            span = None
         tense, marked_past = _tense_of_span(span) if span is not None else ("PAST", False)
         since = _since_cue(text, cand.start)
         if since:  # "since October": the start of a period that reaches the present
@@ -1418,7 +1453,7 @@ def find_timexes(doc: Doc, *, published: dt.date | None, text: str | None = None
             continue
         if _FALLBACK_VETO_RE.search(text[start:end]) or _quoted_title(text[start:end], "", text[max(0, start - 4) : start]):
             continue
-        ttype, value, mod = normalize(text[start:end], published=published, context=ent.sent.text)
+        ttype, value, mod = normalize(text[start:end], published=published, context=context.around(start, end)[0])
         if value == "" or value.startswith("0") or (ttype == "TIME" and not _FALLBACK_TIME_RE.search(text[start:end])):
             continue
         norm = _Norm(ttype, value, mod, published is not None and value[:1].isdigit())

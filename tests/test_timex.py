@@ -413,3 +413,18 @@ def test_given_text_is_the_docs_own(nlp: Language, text: str) -> None:
 def test_matches_start_at_word_starts(nlp: Language, text: str, expected: str) -> None:
     # each rule is told its matches start a word; the ones that do are still found whole
     assert expected in _by_text(find_timexes(nlp(text), published=PUB))
+
+
+def test_timexes_in_a_sentence_thousands_of_characters_long_are_still_found(nlp: Language) -> None:
+    # Text without full stops parses as one "sentence"; every timex in it used to read the whole
+    # sentence (span.sent), which made a 1 MB article quadratic. It now reads a window around the
+    # timex, and the dates in it are found and anchored as anywhere else.
+    from pipeline.timex import MAX_CONTEXT_CHARS
+
+    filler = " ".join(["the council and the bridge of the river"] * (MAX_CONTEXT_CHARS // 40 + 10))
+    text = f"{filler} on 3 May 2019 the mayor resigned and {filler} in March the works began"
+    doc = nlp(text)
+    assert max(len(s.text) for s in doc.sents) > MAX_CONTEXT_CHARS
+    found = _by_text(find_timexes(doc, published=dt.date(2019, 6, 1)))
+    assert found["3 May 2019"].value == "2019-05-03"
+    assert found["March"].value == "2019-03"  # anchored on the publication date without the clause's tense
