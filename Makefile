@@ -101,6 +101,7 @@ DEDUP_BENCH_ARGS ?= $(foreach s,$(BENCH_SOURCES),--source $(dir $(s)))
 bench: $(STAMP) $(BENCH_SOURCES)
 	$(PY) -m pipeline.benchmark $(BENCH_ARGS)
 	$(PY) -m pipeline.benchmark_dedup $(DEDUP_BENCH_ARGS) --max-seconds 300
+	$(PY) -m pipeline.benchmark_worst
 
 # Dedup and conflicts alone at 10k -> 100k -> 1M claims (1M takes about half an hour on one core).
 bench-dedup: $(STAMP) $(BENCH_SOURCES)
