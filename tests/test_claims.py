@@ -25,10 +25,43 @@ def claims_of(nlp: Language, text: str) -> list[dict[str, object]]:
         "Did Trump meet Putin in Hamburg in 2017?",  # question
         "The relationship between the two countries has been complex.",  # opinion, nothing checkable
         "Guys, understanding these summits is essential for anyone following politics.",  # exhortation to the reader
+        # seed 003: a prediction, "will" with a likelihood word, dated or not
+        "The legacy of the Trump-Putin era will likely shape the dynamics of this relationship for years to come.",
+        # seed 003: an evaluation of attention ("closely watched"), whoever it names
+        "The meetings between Donald Trump and Vladimir Putin have been closely watched events on the world stage.",
+        # seed 003: scene-setting, the subject framed as a factor
+        "The US-Russia relationship is a key factor in international security, and the summits have contributed to the ongoing debate about the future of the global order.",
+        # seed 003: scene-setting, the subject framed as a platform
+        "These summits, held in various international locations, have provided a platform for direct dialogue between the leaders of the world's two major nuclear powers.",
+        # seed 000: a motive ("sought to"), nothing dated or counted
+        "Putin has consistently sought to challenge the U.S.-led international order and to restore Russia's status as a major global power.",
+        # seed 003: an evaluative verb ("contributed to"), nothing dated or counted
+        "Key events, such as NATO expansion, US intervention in the Balkans, and Russia's internal conflicts, contributed to a growing sense of mutual suspicion.",
     ],
 )
 def test_sentences_that_yield_no_claim(nlp: Language, text: str) -> None:
     assert claims_of(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # gold fact (seed 003): "key" before a noun that is not a framing one is no evaluation
+        "The New START treaty, which limits the number of strategic nuclear warheads, delivery systems, and launchers, has been a key point of contention.",
+        # gold fact (ECB+ 28_11ecb): "led to" an event is a fact, not an evaluation
+        "The Watergate break-in eventually led to the 1974 resignation of President Richard Nixon.",
+        # BBC business-107: "will" without a likelihood word is no prediction
+        "The power-sharing National Transition Government of Liberia will remain in place until elections on 11 October.",
+        # BBC business-131: "sought to" in the simple past is an event, not a motive
+        "Yukos unsuccessfully sought to halt the auction by applying for bankruptcy through the US courts.",
+        # BBC business-152: "closely" with an active verb is a practice, not an evaluation of attention
+        "Opec closely watches global stocks to ensure that there is not an excessive supply in the market.",
+        # gold fact (seed 000): "most anticipated" in the subject does not evaluate the claim
+        "One of the most anticipated meetings was the first face-to-face encounter between Trump and Putin, which took place at the G20 summit in Hamburg, Germany, in July 2017.",
+    ],
+)
+def test_facts_near_the_evaluation_rules_yield_claims(nlp: Language, text: str) -> None:
+    assert claims_of(nlp, text) != []
 
 
 @pytest.mark.parametrize(
@@ -141,3 +174,10 @@ def test_pronoun_in_reported_clause_is_the_speaker(nlp: Language) -> None:
     claims = claims_of(nlp, "After meeting Vladimir Putin in Helsinki in 2018, Donald Trump said that he saw no reason for the 2016 hack.")
     assert claims and claims[0]["text"].startswith("Donald Trump saw no reason")
     assert claims[0]["attributed_to"] == "Donald Trump"
+
+
+def test_a_framing_clause_leaves_the_fact_coordinated_with_it(nlp: Language) -> None:
+    # BBC entertainment-213: the evaluation goes, the coordinated fact stays, in its own words
+    claims = claims_of(nlp, "Meeting Point has become one of TV Angola's most watched programmes, and has reunited hundreds of families.")
+    assert [c["predicate"] for c in claims] == ["reunite"]
+    assert "watched" not in claims[0]["text"] and "hundreds of families" in claims[0]["text"]
