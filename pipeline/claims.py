@@ -70,6 +70,7 @@ class ClaimLexicon:
     likelihood_words: frozenset[str]
     attention_verbs: frozenset[str]
     degree_adverbs: frozenset[str]
+    measured_attention_verbs: frozenset[str]
     framing_nouns: frozenset[str]
     framing_verbs: frozenset[str]
     intent_verbs: frozenset[str]
@@ -241,11 +242,16 @@ def _framing(root: Token, *, lex: ClaimLexicon) -> str | None:
     if any(c.lower_ in {"will", "'ll"} and c.dep_ == "aux" for c in children) and any(c.lower_ in lex.likelihood_words for c in children):
         return "prediction"  # "The legacy … will likely shape the dynamics … for years to come"
     complements = [c for c in children if c.dep_ in {"attr", "acomp", "dobj"}]
-    watched = [root, *(t for c in complements for t in c.subtree)]  # participles: "closely watched", not "closely watches"
+    # the verb, its complements and their modifiers ("closely watched events"), not the clauses inside them
+    heads = complements + [p for c in complements for r in c.children if r.dep_ == "prep" for p in r.children if p.dep_ == "pobj"]
+    watched = [root, *heads, *(m for h in heads for m in h.children if m.dep_ == "amod")]
     if any(
         t.lemma_.lower() in lex.attention_verbs
-        and t.tag_ == "VBN"
-        and any(a.dep_ == "advmod" and a.lower_ in lex.degree_adverbs for a in t.children)
+        and t.tag_ == "VBN"  # a participle: "closely watched", not "closely watches"
+        and any(
+            a.dep_ == "advmod" and (a.lower_ in lex.degree_adverbs or (a.lower_ == "most" and t.lemma_.lower() not in lex.measured_attention_verbs))
+            for a in t.children
+        )
         and not any(a.dep_ == "agent" for a in t.children)
         for t in watched
     ):

@@ -29,6 +29,8 @@ def claims_of(nlp: Language, text: str) -> list[dict[str, object]]:
         "The legacy of the Trump-Putin era will likely shape the dynamics of this relationship for years to come.",
         # seed 003: an evaluation of attention ("closely watched"), whoever it names
         "The meetings between Donald Trump and Vladimir Putin have been closely watched events on the world stage.",
+        # seed 000: an unmeasured superlative of attention ("one of the most discussed"), dated or not
+        "The relationship between former U.S. President Donald Trump and Russian President Vladimir Putin has been one of the most discussed and scrutinized aspects of international relations in recent years.",
         # seed 003: scene-setting, the subject framed as a factor
         "The US-Russia relationship is a key factor in international security, and the summits have contributed to the ongoing debate about the future of the global order.",
         # seed 003: scene-setting, the subject framed as a platform
@@ -56,6 +58,10 @@ def test_sentences_that_yield_no_claim(nlp: Language, text: str) -> None:
         "Yukos unsuccessfully sought to halt the auction by applying for bankruptcy through the US courts.",
         # BBC business-152: "closely" with an active verb is a practice, not an evaluation of attention
         "Opec closely watches global stocks to ensure that there is not an excessive supply in the market.",
+        # ECB+ 28_12ecb: "hotly debated" deep inside the object is not the claim's evaluation
+        "His disclosure ended a mystery that had intrigued Washington insiders and journalists for three decades and provided the grist for many hotly debated books.",
+        # ECB+ 2_5ecb: "most-watched" is a ranking by audience, not an evaluation of attention
+        "Still, even an audience of that size makes the telecast annually one of the most-watched U.S. TV shows.",
         # gold fact (seed 000): "most anticipated" in the subject does not evaluate the claim
         "One of the most anticipated meetings was the first face-to-face encounter between Trump and Putin, which took place at the G20 summit in Hamburg, Germany, in July 2017.",
     ],
@@ -176,8 +182,8 @@ def test_pronoun_in_reported_clause_is_the_speaker(nlp: Language) -> None:
     assert claims[0]["attributed_to"] == "Donald Trump"
 
 
-def test_a_framing_clause_leaves_the_fact_coordinated_with_it(nlp: Language) -> None:
-    # BBC entertainment-213: the evaluation goes, the coordinated fact stays, in its own words
-    claims = claims_of(nlp, "Meeting Point has become one of TV Angola's most watched programmes, and has reunited hundreds of families.")
-    assert [c["predicate"] for c in claims] == ["reunite"]
-    assert "watched" not in claims[0]["text"] and "hundreds of families" in claims[0]["text"]
+def test_a_framing_clause_leaves_the_clause_coordinated_with_it(nlp: Language) -> None:
+    # BBC business-251: the scene-setting clause goes, the coordinated dated one stays, in its own words
+    claims = claims_of(nlp, "The scandal was a key factor in a global slide in share prices and the reverberations are still being felt today.")
+    assert [c["predicate"] for c in claims] == ["feel"]
+    assert "factor" not in claims[0]["text"]
