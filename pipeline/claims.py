@@ -67,6 +67,13 @@ class ClaimLexicon:
     importance_adjectives: frozenset[str]
     evaluative_adjectives: frozenset[str]
     evaluative_verbs: frozenset[str]
+    likelihood_words: frozenset[str]
+    attention_verbs: frozenset[str]
+    degree_adverbs: frozenset[str]
+    measured_attention_verbs: frozenset[str]
+    framing_nouns: frozenset[str]
+    framing_verbs: frozenset[str]
+    intent_verbs: frozenset[str]
     hedge_words: frozenset[str]
     hedge_modals: frozenset[str]
     hedge_verbs: frozenset[str]
@@ -226,6 +233,41 @@ def rejection(sent: Span, *, lex: ClaimLexicon) -> str | None:
         return "opinion"
     if any(c.lower_ in {"may", "might", "could"} and c.dep_ == "aux" for c in root.children) and not _has_value(sent):
         return "opinion"
+    if (
+        root.lemma_.lower() in lex.intent_verbs
+        and any(c.dep_ == "xcomp" for c in root.children)
+        and any(c.dep_ == "aux" and c.lemma_ == "have" for c in root.children)
+        and not _has_value(sent)
+    ):
+        return "opinion"  # a motive over time: "Putin has consistently sought to challenge the U.S.-led order"
+    return None
+
+
+def _framing(root: Token, *, lex: ClaimLexicon) -> str | None:
+    """Why the clause of this verb is no claim whatever it names or dates (prediction, evaluation,
+    scene-setting), or None."""
+    children = list(root.children)
+    if any(c.lower_ in {"will", "'ll"} and c.dep_ == "aux" for c in children) and any(c.lower_ in lex.likelihood_words for c in children):
+        return "prediction"  # "The legacy … will likely shape the dynamics … for years to come"
+    complements = [c for c in children if c.dep_ in {"attr", "acomp", "dobj"}]
+    # the verb, its complements and their modifiers ("closely watched events"), not the clauses inside them
+    heads = complements + [p for c in complements for r in c.children if r.dep_ == "prep" for p in r.children if p.dep_ == "pobj"]
+    watched = [root, *heads, *(m for h in heads for m in h.children if m.dep_ == "amod")]
+    if any(
+        t.lemma_.lower() in lex.attention_verbs
+        and t.tag_ == "VBN"  # a participle: "closely watched", not "closely watches"
+        and any(
+            a.dep_ == "advmod" and (a.lower_ in lex.degree_adverbs or (a.lower_ == "most" and t.lemma_.lower() not in lex.measured_attention_verbs))
+            for a in t.children
+        )
+        and not any(a.dep_ == "agent" for a in t.children)
+        for t in watched
+    ):
+        return "evaluation"  # "The meetings … have been closely watched events on the world stage"
+    if root.lemma_.lower() in lex.framing_verbs:
+        named = complements + [p for c in children if c.dep_ == "prep" and c.lower_ == "as" for p in c.children if p.dep_ == "pobj"]
+        if any(c.lemma_.lower() in lex.framing_nouns for c in named):
+            return "scene_setting"  # "The US-Russia relationship is a key factor in international security"
     return None
 
 
@@ -729,6 +771,8 @@ def article_claims(
         if rejection(sent, lex=lex) is None:
             found = clauses(sent, lex=lex)
             for clause in found:
+                if _framing(clause.verb, lex=lex) is not None:
+                    continue  # a prediction, evaluation or scene-setting, beside the sentence's other clauses
                 claim = _build_claim(clause, sent, len(found), resolver, sent_entities, sent_timexes, lex=lex)
                 if claim is not None:
                     out.append((sentence_id, claim, sent))

@@ -41,6 +41,7 @@ class PipelineConfig:
     #: per CPU core.
     processes: int = 1
     #: Claims the check-worthiness model scores below this are dropped (selection is rule-based first).
+    #: 0.15 has the best claim-selection F1 on the gold set's dev sentences (.886; .881 at 0.2).
     min_checkworthiness: float = 0.15
     #: Where per-article parsing runs: "local" (this machine) or "dask" (a Dask cluster).
     engine: str = "local"

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy
 import spacy
-from spacy.attrs import IS_SPACE
+from spacy.attrs import DEP, HEAD, IS_SPACE
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from .config import MODELS_DIR, PipelineConfig
 from .errors import ModelError
@@ -39,6 +39,106 @@ def paragraph_boundaries(doc: Doc) -> Doc:
         if doc[i].text.count("\n") >= 2:
             doc[i + 1].is_sent_start = True
     return doc
+
+
+#: What ends a sentence: a boundary after one of these (or after a closing quote or bracket that
+#: follows one) is the writer's, and is kept.
+_TERMINAL = frozenset(".!?…:;")
+_CLOSING = frozenset("\"'”’)]»")
+_COORDINATORS = frozenset({"and", "but", "or", "nor", "yet", "so"})
+
+
+def fragment_boundaries(doc: Doc) -> list[int]:
+    """Sentence starts the parser put inside a sentence: token indices whose boundary should go.
+
+    A boundary goes when nothing ends the sentence before it (no terminal punctuation, no line
+    break) and one side is a fragment: the sentence before has no verb ("Cybersecurity" | "and" |
+    "election interference have become…"), or the one after has none, or it begins with a
+    coordinating conjunction or a lower-case letter ("…at all" | "but this is boxing"). A
+    sentence before it in capitals ("CONTROVERSIES AND GAFFES") is an inline heading: kept apart.
+    """
+    sents = list(doc.sents)
+    out: list[int] = []
+    for before, after in zip(sents, sents[1:]):
+        left = [t for t in before if not t.is_space]
+        right = [t for t in after if not t.is_space]
+        # a newline is never a token's trailing whitespace: only whitespace tokens can hold one
+        if not left or not right or any("\n" in doc[i].text for i in range(left[-1].i + 1, right[0].i)):
+            continue
+        if _ends_sentence(left) or _in_capitals(left):
+            continue
+        first = right[0]
+        if not _has_verb(left) or not _has_verb(right) or first.lower_ in _COORDINATORS or first.text[:1].islower():
+            out.append(after.start)
+    return out
+
+
+def _ends_sentence(tokens: list[Token]) -> bool:
+    last = tokens[-1].text
+    if any(ch in _TERMINAL for ch in last):
+        return True
+    return len(tokens) > 1 and all(ch in _CLOSING for ch in last) and any(ch in _TERMINAL for ch in tokens[-2].text)
+
+
+def _has_verb(tokens: list[Token]) -> bool:
+    # fine-grained tags: the coarse ones are set after the parse, by the attribute ruler
+    return any(t.tag_.startswith("VB") or t.tag_ == "MD" for t in tokens)
+
+
+def _in_capitals(tokens: list[Token]) -> bool:
+    words = [t.text for t in tokens if t.is_alpha]
+    return len(words) >= 2 and all(w.isupper() for w in words)
+
+
+class JoinFragments:
+    """Parse again, each as one sentence, the sentences `fragment_boundaries` finds split.
+
+    Only the joined sentences change: each is parsed on its own (its tokens' vectors are the
+    article's), with no break allowed inside it, and its tree replaces its pieces' trees; every
+    other token keeps its head and label.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self._nlp = nlp
+
+    def __call__(self, doc: Doc) -> Doc:
+        """The doc, with each sentence split inside a noun phrase or a coordination parsed whole."""
+        joins = set(fragment_boundaries(doc))
+        if not joins or doc.tensor.shape[0] != len(doc):  # no token vectors to parse from again
+            return doc
+        parser = self._nlp.get_pipe("parser")
+        arcs = doc.to_array([HEAD, DEP])  # uint64: a head is an offset modulo 2**64
+        for start, end in _joined(doc, joins):
+            tokens = doc[start:end]
+            part = Doc(
+                doc.vocab,
+                words=[t.text for t in tokens],
+                spaces=[bool(t.whitespace_) for t in tokens],
+                sent_starts=[True] + [False] * (len(tokens) - 1),
+            )
+            part.tensor = doc.tensor[start:end]
+            parser(part)
+            for t in part:
+                arcs[start + t.i] = ((t.head.i - t.i) % 2**64, t.dep)
+        doc.from_array([HEAD, DEP], arcs)
+        return doc
+
+
+def _joined(doc: Doc, joins: set[int]) -> list[tuple[int, int]]:
+    """Token ranges of the sentences the joins make, each from two or more of the parser's."""
+    out: list[tuple[int, int]] = []
+    for sent in doc.sents:
+        if sent.start in joins and out:
+            out[-1] = (out[-1][0], sent.end)
+        else:
+            out.append((sent.start, sent.end))
+    return [(start, end) for start, end in out if any(start < j < end for j in joins)]
+
+
+@Language.factory("join_fragments")
+def make_join_fragments(nlp: Language, name: str) -> JoinFragments:
+    """The `join_fragments` component (needs the pipeline's parser)."""
+    return JoinFragments(nlp)
 
 
 def _fast_components(nlp: Language) -> None:
@@ -123,6 +223,7 @@ def load_nlp(model: str, *, max_length: int = 1_000_001, fast: bool = True) -> L
         _numpy_matmul(nlp)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("paragraph_boundaries", before="parser")
+        nlp.add_pipe("join_fragments", after="parser")
     if not ENTITY_PATTERNS.exists():
         raise ModelError(f"{ENTITY_PATTERNS}: entity patterns not found (they ship with the project in models/)")
     if "ner" in nlp.pipe_names:

@@ -25,6 +25,20 @@ def claims_of(nlp: Language, text: str) -> list[dict[str, object]]:
         "Did Trump meet Putin in Hamburg in 2017?",  # question
         "The relationship between the two countries has been complex.",  # opinion, nothing checkable
         "Guys, understanding these summits is essential for anyone following politics.",  # exhortation to the reader
+        # seed 003: a prediction, "will" with a likelihood word, dated or not
+        "The legacy of the Trump-Putin era will likely shape the dynamics of this relationship for years to come.",
+        # seed 003: an evaluation of attention ("closely watched"), whoever it names
+        "The meetings between Donald Trump and Vladimir Putin have been closely watched events on the world stage.",
+        # seed 000: an unmeasured superlative of attention ("one of the most discussed"), dated or not
+        "The relationship between former U.S. President Donald Trump and Russian President Vladimir Putin has been one of the most discussed and scrutinized aspects of international relations in recent years.",
+        # seed 003: scene-setting, the subject framed as a factor
+        "The US-Russia relationship is a key factor in international security, and the summits have contributed to the ongoing debate about the future of the global order.",
+        # seed 003: scene-setting, the subject framed as a platform
+        "These summits, held in various international locations, have provided a platform for direct dialogue between the leaders of the world's two major nuclear powers.",
+        # seed 000: a motive ("sought to"), nothing dated or counted
+        "Putin has consistently sought to challenge the U.S.-led international order and to restore Russia's status as a major global power.",
+        # seed 003: an evaluative verb ("contributed to"), nothing dated or counted
+        "Key events, such as NATO expansion, US intervention in the Balkans, and Russia's internal conflicts, contributed to a growing sense of mutual suspicion.",
     ],
 )
 def test_sentences_that_yield_no_claim(nlp: Language, text: str) -> None:
@@ -41,6 +55,31 @@ def test_a_run_on_text_without_full_stops_is_not_one_claim(nlp: Language) -> Non
     assert claims_of(nlp, run_on[0].upper() + run_on[1:] + ".") == []
     short = "The council closed 12 libraries in Leeds in 2019."
     assert [c["original_text"] for c in claims_of(nlp, short)] == [short]  # the same fact, stopped, is one
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # gold fact (seed 003): "key" before a noun that is not a framing one is no evaluation
+        "The New START treaty, which limits the number of strategic nuclear warheads, delivery systems, and launchers, has been a key point of contention.",
+        # gold fact (ECB+ 28_11ecb): "led to" an event is a fact, not an evaluation
+        "The Watergate break-in eventually led to the 1974 resignation of President Richard Nixon.",
+        # BBC business-107: "will" without a likelihood word is no prediction
+        "The power-sharing National Transition Government of Liberia will remain in place until elections on 11 October.",
+        # BBC business-131: "sought to" in the simple past is an event, not a motive
+        "Yukos unsuccessfully sought to halt the auction by applying for bankruptcy through the US courts.",
+        # BBC business-152: "closely" with an active verb is a practice, not an evaluation of attention
+        "Opec closely watches global stocks to ensure that there is not an excessive supply in the market.",
+        # ECB+ 28_12ecb: "hotly debated" deep inside the object is not the claim's evaluation
+        "His disclosure ended a mystery that had intrigued Washington insiders and journalists for three decades and provided the grist for many hotly debated books.",
+        # ECB+ 2_5ecb: "most-watched" is a ranking by audience, not an evaluation of attention
+        "Still, even an audience of that size makes the telecast annually one of the most-watched U.S. TV shows.",
+        # gold fact (seed 000): "most anticipated" in the subject does not evaluate the claim
+        "One of the most anticipated meetings was the first face-to-face encounter between Trump and Putin, which took place at the G20 summit in Hamburg, Germany, in July 2017.",
+    ],
+)
+def test_facts_near_the_evaluation_rules_yield_claims(nlp: Language, text: str) -> None:
+    assert claims_of(nlp, text) != []
 
 
 @pytest.mark.parametrize(
@@ -153,3 +192,10 @@ def test_pronoun_in_reported_clause_is_the_speaker(nlp: Language) -> None:
     claims = claims_of(nlp, "After meeting Vladimir Putin in Helsinki in 2018, Donald Trump said that he saw no reason for the 2016 hack.")
     assert claims and claims[0]["text"].startswith("Donald Trump saw no reason")
     assert claims[0]["attributed_to"] == "Donald Trump"
+
+
+def test_a_framing_clause_leaves_the_clause_coordinated_with_it(nlp: Language) -> None:
+    # BBC business-251: the scene-setting clause goes, the coordinated dated one stays, in its own words
+    claims = claims_of(nlp, "The scandal was a key factor in a global slide in share prices and the reverberations are still being felt today.")
+    assert [c["predicate"] for c in claims] == ["feel"]
+    assert "factor" not in claims[0]["text"]
