@@ -207,7 +207,10 @@ def _record_row(line: bytes, *, source: str, stem: str, config: PipelineConfig) 
     fields = {name: _string_field(record, name, warnings) for name in _STRING_FIELDS}
     published = parse_published(fields["published"])
     if fields["published"] is not None and published is None:
-        warnings.append(f"'published' value {_shown(fields['published'])} is not a date (relative dates are not anchored on the day of the run); stored as null")
+        warnings.append(
+            f"'published' value {_shown(fields['published'])} is not a date it reads (an absolute date such as 2024-02-29 or "
+            "'29 February 2024'; relative ones such as 'yesterday' would depend on the day of the run); stored as null"
+        )
     return _accepted(
         article_id=article_id,
         raw_id=str(raw_id),
