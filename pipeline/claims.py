@@ -152,6 +152,8 @@ class Discourse:
     pairs: list[tuple[int, str, str, tuple[str, ...], bool]] = field(default_factory=list)
     #: sentence number → (entity id, name) its main subject names, when it is one entity.
     subject_entity: dict[int, tuple[str, str]] = field(default_factory=dict)
+    #: sentence number → genders ("m", "f") of the he/she pronouns that are subjects in it.
+    pronoun_subjects: dict[int, frozenset[str]] = field(default_factory=dict)
     #: sentence number → entity ids in its main subject.
     subjects: dict[int, tuple[str, ...]] = field(default_factory=dict)
     #: entity id → what the article calls it when that differs from the entity stage ("oil firm Yukos" → org).
@@ -384,7 +386,8 @@ def _clause_tokens(clause: Clause, sent: Span, n_clauses: int) -> list[Token]:
             excluded.add(c.i)
         if c.dep_ == "mark":
             excluded.add(c.i)
-    tokens = [t for t in verb.subtree if t.i not in excluded and sent.start <= t.i < sent.end]
+    # in document order: a non-projective parse walks a subtree out of order ("the pirates two countries … were")
+    tokens = sorted((t for t in verb.subtree if t.i not in excluded and sent.start <= t.i < sent.end), key=lambda t: t.i)
     while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
         tokens.pop()
     while tokens and (tokens[0].is_punct or tokens[0].dep_ in {"cc", "mark"} or tokens[0].lower_ == "that"):
@@ -630,10 +633,14 @@ class _Resolver:
         if self._persons_before(token.idx):
             return _UNRESOLVED  # a person in this very sentence the pronoun is not bound to: not certain
         for back in (1, 2):
+            if back == 2 and self.kind_of(self.d.subject_entity.get(self.n - 1, ("person:", ""))[0]) != "person":
+                return _UNRESOLVED  # the sentence just before is about a named thing: the focus has moved
             recent = self._recent_persons(back)
             if not recent:
                 continue
             fitting = [r for r in recent if self._plausible_person(r[0], r[1], gender)]
+            if gender is not None and any(gender in self.d.pronoun_subjects.get(self.n - k, ()) for k in range(1, back + 1)):
+                fitting = [r for r in fitting if r[2]]  # "she" before spoke of someone: only a named subject can be her
             if len(recent) == 1 and fitting:
                 return Resolution(fitting[0][1], (fitting[0][0],))
             subjects = [r for r in fitting if r[2]]
@@ -689,6 +696,8 @@ class _Resolver:
             return _UNRESOLVED
         counts = self.d.mentions
         ranked = sorted(counts, key=lambda eid: -counts[eid])
+        if not ranked:
+            return _UNRESOLVED
         top = ranked[0]
         second = counts[ranked[1]] if len(ranked) > 1 else 0
         if self.d.kinds.get(top, top.split(":", 1)[0]) != "org" or top not in window or counts[top] < 2 or counts[top] < 2 * second:
@@ -1093,6 +1102,9 @@ def _remember(discourse: Discourse, number: int, sent: Span, sent_entities: Sequ
         named = next((e for e in sent_entities for t in (subject, *(c for c in subject.children if c.dep_ == "appos")) if e.start_char <= t.idx < e.end_char), None)
         if named is not None:
             discourse.subject_entity[number] = (named.entity_id, named.name)
+    discourse.pronoun_subjects[number] = frozenset(
+        "m" if t.lower_ in _MASCULINE else "f" for t in sent if t.dep_ in _SUBJECT_DEPS and t.lower_ in _MASCULINE | _FEMININE
+    )
     discourse.subjects[number] = tuple(e.entity_id for e in sent_entities if subject_range[0] <= e.start_char < subject_range[1])
     if any(t.tag_ in {"NNS", "NNPS"} and not subject_range[0] <= t.idx < subject_range[1] for t in sent):
         discourse.plural_elsewhere.add(number)

@@ -179,6 +179,14 @@ def _claim_on(claims: list[dict[str, object]], text: str, words: str) -> dict[st
         # ECB+: "she" is bound in her own sentence, never to a gun the tagger took for a person
         ("Yvonne Hiller was suspended in September 2010. She returned with a .357 Magnum that she legally owned on September 9, 2010.",
          "She returned", "that she legally owned", "Magnum legally"),
+        # ECB+: "she" spoke of Hiller just before; the gun named since is no one
+        ("Yvonne Hiller drove into the plant in September 2010. She returned with a .357 Magnum that she owned. "
+         "She pointed the gun at two security guards on September 9, 2010.", "She pointed", "pointed the gun", "Magnum pointed"),
+        # ECB+: "her" is the ship the sentence before was about, not the captain quoted two sentences back
+        ("The pirates fled, Captain Manohar Nambiar said on Friday. INS Sukanya intercepted three boats on Friday. "
+         "This is the fifth operation by INS Sukanya in the course of her patrol mission in 2011.", "This is the fifth", "her patrol", "Nambiar's"),
+        # a firm named in its own sentence, with no article before it (this used to crash)
+        ("Acme Corp said the firm lost $5bn in 2009.", "the firm lost", "firm lost", "Acme Corp lost"),
     ],
 )
 def test_uncertain_referents_keep_the_original_words(nlp: Language, text: str, words: str, kept: str, not_invented: str) -> None:
