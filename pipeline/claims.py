@@ -635,19 +635,33 @@ class _Resolver:
         for back in (1, 2):
             if back == 2 and self.kind_of(self.d.subject_entity.get(self.n - 1, ("person:", ""))[0]) != "person":
                 return _UNRESOLVED  # the sentence just before is about a named thing: the focus has moved
-            recent = self._recent_persons(back)
+            others = self._co_arguments(token)
+            recent = [r for r in self._recent_persons(back) if r[0] not in others]
             if not recent:
                 continue
             fitting = [r for r in recent if self._plausible_person(r[0], r[1], gender)]
             if gender is not None and any(gender in self.d.pronoun_subjects.get(self.n - k, ()) for k in range(1, back + 1)):
                 fitting = [r for r in fitting if r[2]]  # "she" before spoke of someone: only a named subject can be her
-            if len(recent) == 1 and fitting:
-                return Resolution(fitting[0][1], (fitting[0][0],))
-            subjects = [r for r in fitting if r[2]]
-            if len(subjects) == 1 and self.d.last_subject and subjects[0][0] in self.d.last_subject[1]:
-                return Resolution(subjects[0][1], (subjects[0][0],))
+            rivals = [r for r in recent if r not in fitting and self.kind_of(r[0]) == "person" and self.d.genders.get(r[0]) in {None, gender}]
+            if len(fitting) == 1 and not rivals:
+                return Resolution(fitting[0][1], (fitting[0][0],))  # one person in focus; the others are of the other gender
             return _UNRESOLVED
         return _UNRESOLVED
+
+    def _co_arguments(self, token: Token) -> set[str]:
+        """Persons named as other arguments of the pronoun's own verb ("He praised Putin": not Putin)."""
+        verb = token.head.head if token.head.dep_ in {"prep", "agent"} else token.head
+        if token.dep_ == "poss":
+            verb = token.head.head
+        out: set[str] = set()
+        for c in verb.children:
+            if c.i == token.i or c.dep_ not in _SUBJECT_DEPS | {"dobj", "dative", "attr", "prep", "agent"}:
+                continue
+            for t in (c, *(x for x in c.children if x.dep_ == "pobj")):
+                e = self.entity_of(t, frozenset({"person"}))
+                if e is not None:
+                    out.add(e.entity_id)
+        return out
 
     def plural_pair(self, token: Token) -> Resolution:
         """`they`: two people named together as the previous sentence's subject, with no other plural in between."""

@@ -185,6 +185,9 @@ def _claim_on(claims: list[dict[str, object]], text: str, words: str) -> dict[st
         # ECB+: "her" is the ship the sentence before was about, not the captain quoted two sentences back
         ("The pirates fled, Captain Manohar Nambiar said on Friday. INS Sukanya intercepted three boats on Friday. "
          "This is the fifth operation by INS Sukanya in the course of her patrol mission in 2011.", "This is the fifth", "her patrol", "Nambiar's"),
+        # ECB+: two men in the sentence before (the partner who told police, the gunman he told of): "He" is not certain
+        ("Alan Steinberg later told police Anthony LaCalamita fired at him on Monday. He then walked toward the office of Paul Riva on Monday.",
+         "He then walked", "He then walked", "Steinberg then walked"),
         # a firm named in its own sentence, with no article before it (this used to crash)
         ("Acme Corp said the firm lost $5bn in 2009.", "the firm lost", "firm lost", "Acme Corp lost"),
     ],
