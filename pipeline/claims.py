@@ -675,15 +675,17 @@ class _Resolver:
 
     # -- descriptions
 
-    def plural_persons(self) -> Resolution:
-        """`the two leaders`: exactly two persons in the recent sentences (this one included)."""
+    def plural_persons(self, head: Token) -> Resolution:
+        """`the two leaders`: two persons named together just before, or the only two persons in the
+        recent sentences (this one included), never one named beside them in the same clause."""
+        others = self._co_arguments(head)
         for back in (0, 1, 2):
             people: dict[str, str] = {}
             for n, eid, name, _ in self.d.persons:
-                if self.n - back <= n < self.n:
+                if self.n - back <= n < self.n and eid not in others and self.kind_of(eid) == "person":
                     people[eid] = name
             if back == 0:
-                people = {e.entity_id: e.name for e in self.sent_entities if e.kind == "person"}
+                people = {e.entity_id: e.name for e in self.sent_entities if e.kind == "person" and e.entity_id not in others}
             if len(people) == 2:
                 ids = sorted(people, key=lambda e: people[e])
                 return Resolution(" and ".join(people[i] for i in ids), tuple(ids))
@@ -729,7 +731,7 @@ class _Resolver:
     def description(self, desc: Description) -> Resolution:
         """Referent of a short definite description, or none when it is not certain."""
         if desc.kind == "pair-person":
-            return self.plural_persons()
+            return self.plural_persons(desc.head)
         if desc.kind == "pair-place":
             return self.plural_places()
         if desc.kind == "org":
@@ -801,8 +803,11 @@ def _bare_definite(t: Token, lex: ClaimLexicon) -> str | None:
     head = t.head
     if head.i <= t.i or head.pos_ not in {"NOUN", "NUM", "ADJ"} or head.lemma_.lower() in lex.self_evident_nouns:
         return None
-    if head.lemma_.lower() in _TIME_HEADS:
-        return None
+    if head.lemma_.lower() in _TIME_HEADS or any(ch.isdigit() for ch in head.text):
+        return None  # "the early 1980s" is a date, left to the timex stage
+    modifiers = list(t.doc[t.i + 1 : head.i])
+    if any(any(ch.isdigit() for ch in w.text) for w in modifiers) or (len(modifiers) >= 2 and any(w.pos_ == "PROPN" for w in modifiers)):
+        return None  # "the 2016 US presidential election" says which one
     for c in head.children:
         if c.i > head.i and (c.dep_ in {"prep", "acl"} or (c.dep_ == "appos" and c.pos_ != "PRON") or (c.dep_ == "relcl" and t.doc[c.left_edge.i - 1].text != ",")):
             return None
@@ -1136,16 +1141,26 @@ def _remember(discourse: Discourse, number: int, sent: Span, sent_entities: Sequ
             continue  # "any company that buys its assets" names no company
         if token.i - first.i < 1 or (first.lower_ == "the" and token.i - first.i == 1):
             continue  # "the treaty" is not a fuller name for "the treaty"
-        phrase_span = _clip(doc[first.i : token.i + 1], sent)
+        if any(any(ch.isdigit() for ch in w.text) for w in doc[first.i : token.i]) or any(
+            a.dep_ in {"advcl", "acl", "relcl", "pcomp"} for a in token.ancestors
+        ):
+            continue  # "surpassing the $90 million deal", "in contrast with the February 2007 election": a comparison, not the topic
+        end = token.i
+        prep = next((c for c in token.children if c.dep_ == "prep" and c.i > token.i), None)
+        if prep is not None and sum(not w.is_punct for w in doc[first.i : prep.right_edge.i + 1]) <= 10:
+            end = prep.right_edge.i  # "the first meeting between Trump and Putin": which meeting, not just "the first meeting"
+        phrase_span = _clip(doc[first.i : end + 1], sent)
         ids = tuple(e.entity_id for e in sent_entities if phrase_span.start_char <= e.start_char < phrase_span.end_char)
         named = [e for e in sent_entities if phrase_span.start_char <= e.start_char < phrase_span.end_char and e.kind == lex.description_heads[head]]
         if len(named) == 1:
             phrase = named[0].name  # the short name ("New START"), not the whole phrase
-            if head in {"treaty", "agreement"} and head not in phrase.lower():
-                phrase = f"the {phrase} {head}"
+            if head not in phrase.lower():
+                phrase = f"the {phrase} {head}"  # "the G20 summit", "the New START treaty"
             elif head in phrase.lower() and not phrase.lower().startswith("the "):
                 phrase = f"the {phrase}"
-        elif any(w.tag_ in {"PRP$", "PRP"} or w.lower_ in _DEMONSTRATIVES for w in phrase_span) or len(phrase_span) > 7:
+        elif any(w.tag_ in {"PRP$", "PRP"} or w.lower_ in _DEMONSTRATIVES or w.dep_ in {"relcl", "acl"} for w in phrase_span) or sum(
+            not w.is_punct for w in phrase_span
+        ) > 10:
             continue  # "its deal", "this summit": not a name to copy
         else:
             phrase = phrase_span.text

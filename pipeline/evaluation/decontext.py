@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{_fmt(s.standalone_share):>10} {_fmt(s.is_standalone_precision):>16}"
         )
     print("subst P: right referents / substitutions made; found: context words with a referent that were resolved;")
-    print("standalone: claims with nothing context-dependent left; is_standalone P: claims marked standalone that are")
+    print("standalone: claims with nothing context-dependent left; is_standalone P: marked standalone and truly so.")
     if args.wrong:
         for w in scores["all"].wrong:
             print("wrong:", w)
