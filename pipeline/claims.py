@@ -18,6 +18,7 @@ check-worthiness model: no LLM, no network. For each sentence:
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ _PRONOUN_FORMS = {
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
 _MASCULINE = frozenset({"he", "him", "his"})
 _FEMININE = frozenset({"she", "her", "hers"})
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
 #: Heads of demonstrative phrases that are dates ("this year"), left to the timex stage.
 _TIME_HEADS = frozenset({
     "year", "month", "week", "day", "time", "morning", "afternoon", "evening", "night", "season", "weekend",
@@ -805,9 +807,8 @@ def _bare_definite(t: Token, lex: ClaimLexicon) -> str | None:
         return None
     if head.lemma_.lower() in _TIME_HEADS or any(ch.isdigit() for ch in head.text):
         return None  # "the early 1980s" is a date, left to the timex stage
-    modifiers = list(t.doc[t.i + 1 : head.i])
-    if any(any(ch.isdigit() for ch in w.text) for w in modifiers) or (len(modifiers) >= 2 and any(w.pos_ == "PROPN" for w in modifiers)):
-        return None  # "the 2016 US presidential election" says which one
+    if any(_YEAR.match(w.text) for w in t.doc[t.i + 1 : head.i]):
+        return None  # "the 2016 US presidential election" says which one ("the 40-year-old southpaw" does not)
     for c in head.children:
         if c.i > head.i and (c.dep_ in {"prep", "acl"} or (c.dep_ == "appos" and c.pos_ != "PRON") or (c.dep_ == "relcl" and t.doc[c.left_edge.i - 1].text != ",")):
             return None
@@ -1006,8 +1007,9 @@ def _build_claim(
     subject_text = None
     if clause.subject is not None:
         subject_tokens = [t for t in clause.subject.subtree if sent.start <= t.i < sent.end]
-        subject_text, subject_ids, _ = decontextualize(subject_tokens, resolver, covered=sent_entities, lex=lex)
+        subject_text, subject_ids, subject_unresolved = decontextualize(subject_tokens, resolver, covered=sent_entities, lex=lex)
         if clause.shared_subject:
+            unresolved.extend(subject_unresolved)  # the shared subject is put in front of the text: so is what it leaves open
             text = f"{subject_text[:1].upper()}{subject_text[1:]} {text[0].lower() + text[1:] if text[:1].isupper() and not tokens[0].pos_ == 'PROPN' else text}"
             extra_ids.extend(subject_ids)
     if text and text[-1] not in ".!?\"'”":

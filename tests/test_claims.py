@@ -244,6 +244,12 @@ def test_certain_referents_are_short_and_right(nlp: Language, text: str, words: 
         ("Shares rose 5% on Monday. It has agreed to buy the Dutch rival for $5bn in 2009.", "It has agreed", "It"),
         # ECB+: "The merger…" needs its article
         ("Both boards met in New York on Monday. The merger was completed in March 2009 for $5bn.", "The merger", "The merger"),
+        # ECB+: "the 40-year-old American southpaw" needs the article to say who
+        ("Klitschko knocked Tony Thompson down in the sixth round on Saturday. The 40-year-old American southpaw never recovered in 2012.",
+         "The 40-year-old", "The 40-year-old American southpaw"),
+        # ECB+: a shared subject "he" put in front of a coordinated clause is as unresolved as anywhere
+        ("A witness saw the shooting in Athens on Saturday. The officer said that he took out his revolver and fired two or three times in the air on Saturday.",
+         "fired two or three times", "he"),
         # words that point back
         ("Another earthquake struck Indonesia on January 4, 2009, killing 4 people.", "Another earthquake", "Another"),
     ],
