@@ -48,6 +48,8 @@ _PLURAL_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
 _MASCULINE = frozenset({"he", "him", "his"})
 _FEMININE = frozenset({"she", "her", "hers"})
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+#: Prepositions after a head noun that can say which one it is ("the city of Manokwari", "the talks in Helsinki").
+_NAMING_PREPS = frozenset({"of", "in", "at", "from", "between", "on", "for", "against", "over"})
 #: Heads of demonstrative phrases that are dates ("this year"), left to the timex stage.
 _TIME_HEADS = frozenset({
     "year", "month", "week", "day", "time", "morning", "afternoon", "evening", "night", "season", "weekend",
@@ -641,9 +643,8 @@ class _Resolver:
             recent = [r for r in self._recent_persons(back) if r[0] not in others]
             if not recent:
                 continue
-            fitting = [r for r in recent if self._plausible_person(r[0], r[1], gender)]
-            if gender is not None and any(gender in self.d.pronoun_subjects.get(self.n - k, ()) for k in range(1, back + 1)):
-                fitting = [r for r in fitting if r[2]]  # "she" before spoke of someone: only a named subject can be her
+            # only someone a sentence was about (its subject) is in focus: "While Neal served…, Page lived…" is about Page
+            fitting = [r for r in recent if r[2] and self._plausible_person(r[0], r[1], gender)]
             rivals = [r for r in recent if r not in fitting and self.kind_of(r[0]) == "person" and self.d.genders.get(r[0]) in {None, gender}]
             if len(fitting) == 1 and not rivals:
                 return Resolution(fitting[0][1], (fitting[0][0],))  # one person in focus; the others are of the other gender
@@ -794,6 +795,17 @@ def _description(t: Token, lex: ClaimLexicon) -> Description | None:
     return Description(t, head, kind)
 
 
+def _pointing_word(t: Token, lex: ClaimLexicon) -> bool:
+    """A word that points at the article or its speaker: locative `there`/`here`, `I`/`you`/`we`, `20 more people`."""
+    if t.lower_ in {"there", "here"}:
+        return t.dep_ == "advmod"  # not the "there" of "there were"
+    if t.lower_ in lex.first_person and t.tag_ in {"PRP", "PRP$"}:
+        return True
+    if t.lower_ == "other" and t.dep_ == "amod":
+        return True  # "seven other workers", "two other Russian firms": other than whom?
+    return t.lower_ == "more" and t.dep_ == "amod" and t.i > 0 and t.doc[t.i - 1].like_num
+
+
 def _bare_definite(t: Token, lex: ClaimLexicon) -> str | None:
     """A `the` phrase that only the article can pin down ("the frigate", "the court ruling", "the two"), or None.
 
@@ -810,11 +822,21 @@ def _bare_definite(t: Token, lex: ClaimLexicon) -> str | None:
     if any(_YEAR.match(w.text) for w in t.doc[t.i + 1 : head.i]):
         return None  # "the 2016 US presidential election" says which one ("the 40-year-old southpaw" does not)
     for c in head.children:
-        if c.i > head.i and (c.dep_ in {"prep", "acl"} or (c.dep_ == "appos" and c.pos_ != "PRON") or (c.dep_ == "relcl" and t.doc[c.left_edge.i - 1].text != ",")):
-            return None
+        if c.i <= head.i:
+            continue
+        if c.dep_ == "appos" and c.pos_ != "PRON":
+            return None  # "the studio, Lionsgate"
+        restrictive = c.dep_ in {"acl", "relcl"} and t.doc[c.left_edge.i - 1].text != ","
+        if (c.dep_ == "prep" and c.lower_ in _NAMING_PREPS or restrictive) and _names_something(c):
+            return None  # "the main city of Manokwari", "the firm that bought Yugansk"
     if head.dep_ == "compound" or (head.pos_ == "ADJ" and head.dep_ == "amod"):
         return None
     return t.doc[t.i : head.i + 1].text
+
+
+def _names_something(token: Token) -> bool:
+    """A name or a year under `token`: what makes "the city of Manokwari" say which city ("the run with two shots" does not)."""
+    return any(w.pos_ == "PROPN" or _YEAR.match(w.text) for w in token.subtree)
 
 
 def decontextualize(
@@ -861,7 +883,8 @@ def decontextualize(
                 unresolved.append(t.text)
         elif lower in _DEMONSTRATIVES and t.dep_ in {"nsubj", "nsubjpass", "dobj"} and t.pos_ == "PRON" and t.tag_ == "DT":
             unresolved.append(t.text)
-        elif lower in lex.context_words:
+        elif lower in lex.context_words or _pointing_word(t, lex) or (idx == 0 and t.tag_ in {"WP", "WDT"}):
+            # the last: a relative clause cut off from its noun ("Who have won two in a row…")
             unresolved.append(t.text)
         pieces.append(t.text_with_ws)
     text = "".join(pieces).strip()

@@ -197,6 +197,9 @@ def _claim_on(claims: list[dict[str, object]], text: str, words: str) -> dict[st
         # ECB+: "both men" who credited Felt are not Felt and one of them
         ("Carl Bernstein and Bob Woodward wrote about the Watergate break-in in 1972. Both men credited Mark Felt for helping them in 2005.",
          "Both men credited", "credited Mark Felt", "and Mark Felt credited"),
+        # ECB+: "she" after a sentence about Page (Neal only in its while-clause) is not Neal
+        ("Bettie Page married Billy Neal in February 1943. While Neal served in the war, Page lived in Nashville. "
+         "In 1947, she filed for divorce and moved to New York.", "In 1947", "filed for divorce", "Neal filed"),
         # a firm named in its own sentence, with no article before it (this used to crash)
         ("Acme Corp said the firm lost $5bn in 2009.", "the firm lost", "firm lost", "Acme Corp lost"),
     ],
@@ -250,6 +253,14 @@ def test_certain_referents_are_short_and_right(nlp: Language, text: str, words: 
         # ECB+: a shared subject "he" put in front of a coordinated clause is as unresolved as anywhere
         ("A witness saw the shooting in Athens on Saturday. The officer said that he took out his revolver and fired two or three times in the air on Saturday.",
          "fired two or three times", "he"),
+        # ECB+: a place word that points back ("There, LaSalle…")
+        ("Police stopped a car in Bloomington on Friday. There, LaSalle was eventually Tasered and taken into custody on Friday.", "LaSalle was", "There"),
+        # ECB+: "20 more people" than whom?
+        ("Three bank workers died in Athens on Wednesday. Around 20 more people had to be ushered to safety in Athens on Wednesday.", "Around 20", "more"),
+        # ECB+: "other" than whom?
+        ("Two guards were shot in Philadelphia on Thursday. Seven other workers were hiding in a closet nearby on Thursday.", "Seven other", "other"),
+        # ECB+: "the run" a misparse hangs "with two charity shots" on says nothing about which run
+        ("Creighton led 20-10 on Friday. Gibbs ended the run with two charity shots on Friday.", "Gibbs ended", "the run"),
         # words that point back
         ("Another earthquake struck Indonesia on January 4, 2009, killing 4 people.", "Another earthquake", "Another"),
     ],
