@@ -18,11 +18,12 @@ check-worthiness model: no LLM, no network. For each sentence:
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -44,6 +45,16 @@ _PRONOUN_FORMS = {
     "it": "subj", "its": "poss",
 }
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
+_MASCULINE = frozenset({"he", "him", "his"})
+_FEMININE = frozenset({"she", "her", "hers"})
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
+#: Prepositions after a head noun that can say which one it is ("the city of Manokwari", "the talks in Helsinki").
+_NAMING_PREPS = frozenset({"of", "in", "at", "from", "between", "on", "for", "against", "over"})
+#: Heads of demonstrative phrases that are dates ("this year"), left to the timex stage.
+_TIME_HEADS = frozenset({
+    "year", "month", "week", "day", "time", "morning", "afternoon", "evening", "night", "season", "weekend",
+    "summer", "winter", "spring", "fall", "autumn", "century", "decade", "hour", "minute", "moment", "point", "stage", "way",
+})
 _DEMONSTRATIVES = frozenset({"this", "these", "that", "those"})
 _DEFINITE = _DEMONSTRATIVES | {"the", "both"}
 _NOT_DESCRIPTION = _DEMONSTRATIVES | {"a", "an"}
@@ -83,6 +94,11 @@ class ClaimLexicon:
     plural_person_descriptions: frozenset[str]
     plural_country_descriptions: frozenset[str]
     description_heads: Mapping[str, str]
+    context_nouns: frozenset[str]
+    context_words: frozenset[str]
+    self_evident_nouns: frozenset[str]
+    gender_cues: Mapping[str, str]
+    kind_cues: Mapping[str, str]
 
     @classmethod
     def load(cls, path: Path = LEXICON_PATH) -> ClaimLexicon:
@@ -92,10 +108,12 @@ class ClaimLexicon:
             return cls(
                 light_verbs={k: frozenset(v) for k, v in raw["light_verbs"].items()},
                 description_heads=dict(raw["description_heads"]),
+                gender_cues=dict(raw["gender_cues"]),
+                kind_cues=dict(raw["kind_cues"]),
                 **{
                     name: frozenset(w.lower() for w in raw[name])
                     for name in cls.__dataclass_fields__
-                    if name not in {"light_verbs", "description_heads"}
+                    if name not in {"light_verbs", "description_heads", "gender_cues", "kind_cues"}
                 },
             )
         except (KeyError, TypeError, AttributeError) as exc:
@@ -139,6 +157,24 @@ class Discourse:
     phrases: dict[str, tuple[int, str, tuple[str, ...]]] = field(default_factory=dict)
     #: subject of the previous sentence: (text, entity ids, is plural person list).
     last_subject: tuple[str, tuple[str, ...], str | None] | None = None
+    #: person entity id → "m" / "f", from titles and gendered nouns next to the name.
+    genders: dict[str, str] = field(default_factory=dict)
+    #: two entities named together: (sentence number, kind, "the United States and Russia", ids, as the subject).
+    pairs: list[tuple[int, str, str, tuple[str, ...], bool]] = field(default_factory=list)
+    #: sentence number → (entity id, name) its main subject names, when it is one entity.
+    subject_entity: dict[int, tuple[str, str]] = field(default_factory=dict)
+    #: sentence number → genders ("m", "f") of the he/she pronouns that are subjects in it.
+    pronoun_subjects: dict[int, frozenset[str]] = field(default_factory=dict)
+    #: sentence number → entity ids in its main subject.
+    subjects: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    #: entity id → what the article calls it when that differs from the entity stage ("oil firm Yukos" → org).
+    kinds: dict[str, str] = field(default_factory=dict)
+    #: entity id → mentions so far, places and nationalities aside (what the article is about).
+    mentions: Counter[str] = field(default_factory=Counter)
+    #: sentences with a plural noun outside their subject (another possible `they`).
+    plural_elsewhere: set[int] = field(default_factory=set)
+    #: one-word person names two persons of the article share ("Felt" for Mark and Joan Felt).
+    ambiguous_names: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -404,7 +440,8 @@ def _clause_tokens(clause: Clause, sent: Span, n_clauses: int) -> list[Token]:
             excluded.add(c.i)
         if c.dep_ == "mark":
             excluded.add(c.i)
-    tokens = [t for t in verb.subtree if t.i not in excluded and sent.start <= t.i < sent.end]
+    # in document order: a non-projective parse walks a subtree out of order ("the pirates two countries … were")
+    tokens = sorted((t for t in verb.subtree if t.i not in excluded and sent.start <= t.i < sent.end), key=lambda t: t.i)
     while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
         tokens.pop()
     while tokens and (tokens[0].is_punct or tokens[0].dep_ in {"cc", "mark"} or tokens[0].lower_ == "that"):
@@ -472,8 +509,30 @@ def is_hedged(verb: Token, tokens: Sequence[Token], hedge_verb: Token | None, *,
 # ----------------------------------------------------------------------------------------- decontextualization
 
 
+class Resolution(NamedTuple):
+    """What a context-dependent word becomes: a referent, kept as bound in the claim, or neither."""
+
+    text: str | None = None
+    ids: tuple[str, ...] = ()
+    #: its antecedent is inside the claim itself ("Yukos said it would…"): keep the word, nothing to resolve.
+    bound: bool = False
+
+
+_UNRESOLVED = Resolution()
+_BOUND = Resolution(bound=True)
+
+
+class Description(NamedTuple):
+    """A short definite description: `the firm`, `this summit`, `the two countries`."""
+
+    first: Token
+    head: Token
+    #: person / org / place / law / event (from the lexicon), pair-person, pair-place, or other.
+    kind: str
+
+
 class _Resolver:
-    """Replaces pronouns and short definite descriptions with antecedents from earlier in the article."""
+    """Replaces pronouns and short definite descriptions by their referent, only when it is certain."""
 
     def __init__(
         self,
@@ -483,12 +542,129 @@ class _Resolver:
         lex: ClaimLexicon,
         noun_chunks: Mapping[int, Span] | None = None,
     ) -> None:
-        #: Noun chunks of the article by first token index (computed once per article).
+        #: Noun chunks of the article by first token index (kept for callers; descriptions are read off the parse).
         self.noun_chunks = noun_chunks or {}
         self.d = discourse
         self.n = sentence_no
         self.sent_entities = sent_entities
         self.lex = lex
+
+    # -- entities of this sentence
+
+    def entity_of(self, token: Token, kinds: frozenset[str] | None = None) -> EntityRef | None:
+        """The entity this noun phrase head names (or its apposition names: `his daughter Joan Felt`)."""
+        for t in (token, *(c for c in token.children if c.dep_ == "appos")):
+            for e in self.sent_entities:
+                if e.start_char <= t.idx < e.end_char and (kinds is None or e.kind in kinds):
+                    return e
+        return None
+
+    def kind_of(self, entity_id: str) -> str:
+        """The entity's kind, as the article names it where that differs from the entity stage."""
+        return self.d.kinds.get(entity_id, entity_id.split(":", 1)[0])
+
+    def thing(self, token: Token) -> Resolution:
+        """`It` as a sentence's subject: the previous sentence's subject when that is a named thing the
+        article has named before ("Yugansk was auctioned… It was bought for $9.4bn")."""
+        if token.dep_ not in {"nsubj", "nsubjpass"} or token.head.dep_ != "ROOT" or token.lower_ != "it":
+            return _UNRESOLVED
+        previous = self.d.subject_entity.get(self.n - 1)
+        if previous is None:
+            return _UNRESOLVED
+        eid, name = previous
+        named = sum(e == eid for mentions in self.d.others.values() for _, e, _ in mentions)
+        if self.kind_of(eid) in {"person", "norp"} or named < 2:
+            return _UNRESOLVED
+        return Resolution(name, (eid,))
+
+    def _plausible_person(self, entity_id: str, name: str, gender: str | None) -> bool:
+        if self.d.kinds.get(entity_id, "person") != "person":
+            return False  # "oil firm Yukos" is no "he"
+        if gender is not None and self.d.genders.get(entity_id, gender) != gender:
+            return False  # "she" is never a man the article calls Mr or "he"
+        return not (len(name.split()) == 1 and name.lower() in self.d.ambiguous_names)
+
+    # -- pronouns
+
+    def binder(self, token: Token) -> Token | None:
+        """Subject of the nearest clause above a pronoun that can be its antecedent ("Yukos said it…").
+
+        Its own clause counts only for a possessive ("Creighton took its first lead"); a subject or
+        object pronoun never means its own clause's subject. Subjects after the pronoun are not used.
+        """
+        t = token
+        while t.head.i != t.i:
+            if t.dep_ == "conj" and _subject_of(t) is not None:
+                return None  # "Klitschko staggered Rahman, and the ref stopped it": a sister clause binds nothing
+            t = t.head
+            if t.pos_ not in {"VERB", "AUX"}:
+                continue
+            subject = _subject_of(t)
+            if subject is None or subject.left_edge.i <= token.i <= subject.right_edge.i:
+                continue
+            if token.dep_ != "poss" and (token.head == t or (token.head.dep_ in {"prep", "agent"} and token.head.head == t)):
+                continue
+            return subject if subject.i < token.i else None
+        return None
+
+    def pronoun(self, token: Token, inside: frozenset[int]) -> Resolution:
+        """Referent of he/she/it/they… in a claim whose tokens are `inside`."""
+        lower = token.lower_
+        if lower in _PLURAL_PRONOUNS:
+            number = "plural"
+        elif lower in {"it", "its"}:
+            number = "neuter"
+        else:
+            number = "m" if lower in _MASCULINE else "f"
+        binder = self.binder(token)
+        if binder is not None and binder.tag_ in {"WDT", "WP"} and binder.head.dep_ in {"relcl", "acl"}:
+            binder = binder.head.head  # "any company that buys its assets": the noun the clause is about
+        if binder is not None:
+            found = self._bound_to(binder, number, inside)
+            if found is not None:
+                return found
+        if number == "plural":
+            return self.plural_pair(token)
+        if number == "neuter":
+            return self.thing(token)
+        return self.person(token, number)
+
+    def _bound_to(self, binder: Token, number: str, inside: frozenset[int]) -> Resolution | None:
+        """The binder as antecedent when it agrees in number and kind; None when it cannot be meant."""
+        if binder.tag_ in {"PRP"}:
+            same = (binder.lower_ in _PLURAL_PRONOUNS) == (number == "plural") and (
+                number in {"plural", "neuter"} and binder.lower_ in {"they", "it"}
+                or (number == "m") == (binder.lower_ in _MASCULINE) and binder.lower_ in _MASCULINE | _FEMININE
+            )
+            if not same:
+                return None
+            if binder.i in inside:
+                return _BOUND
+            return self.pronoun(binder, inside)
+        if number in {"m", "f"}:
+            e = self.entity_of(binder, frozenset({"person"}))
+            if e is None or not self._plausible_person(e.entity_id, e.name, number):
+                return None
+            return _BOUND if binder.i in inside else Resolution(e.name, (e.entity_id,))
+        plural = binder.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "conj" for c in binder.children)
+        if (number == "plural") != plural:
+            return None
+        if number == "neuter":
+            named = self.entity_of(binder)
+            if (named is not None and self.kind_of(named.entity_id) in {"person", "norp"}) or (binder.pos_ == "PROPN" and named is None):
+                return None
+        if binder.i in inside:
+            return _BOUND
+        e = self.entity_of(binder)
+        if e is not None and number == "neuter":
+            return Resolution(e.name, (e.entity_id,))
+        words = list(_subtree_span(binder))
+        desc = _description(words[0], self.lex) if words else None
+        if desc is not None and desc.head.i == binder.i:
+            return self.description(desc)  # "The company added it…": only as certain as "the company" is
+        if len(words) <= 3 and not any(w.tag_ in {"PRP", "PRP$", "DT"} and w.lower_ != "the" or w.dep_ in {"relcl", "acl"} for w in words):
+            return Resolution(" ".join(w.text for w in words), ())
+        return _UNRESOLVED
 
     def _persons_before(self, position: int) -> list[tuple[str, str]]:
         """Distinct persons in this sentence before `position`, most recent first."""
@@ -498,21 +674,6 @@ class _Resolver:
                 seen[e.entity_id] = e.name
         return list(seen.items())
 
-    def _reporting_speaker(self, token: Token) -> tuple[str, list[str]] | None:
-        """In "Trump stated that he saw…", the subject pronoun of the reported clause is the speaker."""
-        verb = token.head
-        if token.dep_ not in {"nsubj", "nsubjpass"} or verb.dep_ != "ccomp":
-            return None
-        if verb.head.lemma_.lower() not in self.lex.reporting_verbs:
-            return None
-        subject = next((c for c in verb.head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
-        if subject is None:
-            return None
-        for e in self.sent_entities:
-            if e.kind == "person" and e.start_char <= subject.idx < e.end_char:
-                return e.name, [e.entity_id]
-        return None
-
     def _recent_persons(self, back: int) -> list[tuple[str, str, bool]]:
         out: dict[str, tuple[str, bool]] = {}
         for n, eid, name, subj in self.d.persons:
@@ -521,85 +682,217 @@ class _Resolver:
                 out[eid] = (name, subj or (prev[1] if prev else False))
         return [(eid, name, subj) for eid, (name, subj) in out.items()]
 
-    def person(self, token: Token) -> tuple[str, list[str]] | None:
-        """Antecedent of he/she/him/his/her: one person clearly in focus, else None."""
-        speaker = self._reporting_speaker(token)
-        if speaker is not None:
-            return speaker
-        here = self._persons_before(token.idx)
-        if len(here) == 1:
-            return here[0][1], [here[0][0]]
-        if len(here) > 1:
-            return None
+    def person(self, token: Token, gender: str | None = None) -> Resolution:
+        """Antecedent of he/she/him/his/her from earlier sentences: one person clearly in focus, else none."""
+        if self._persons_before(token.idx):
+            return _UNRESOLVED  # a person in this very sentence the pronoun is not bound to: not certain
         for back in (1, 2):
-            recent = self._recent_persons(back)
-            if len(recent) == 1:
-                return recent[0][1], [recent[0][0]]
-            subjects = [r for r in recent if r[2]]
-            if len(subjects) == 1 and self.d.last_subject and subjects[0][0] in self.d.last_subject[1]:
-                return subjects[0][1], [subjects[0][0]]
-            if recent:
-                return None
-        return None
+            if back == 2 and self.kind_of(self.d.subject_entity.get(self.n - 1, ("person:", ""))[0]) != "person":
+                return _UNRESOLVED  # the sentence just before is about a named thing: the focus has moved
+            others = self._co_arguments(token)
+            recent = [r for r in self._recent_persons(back) if r[0] not in others]
+            if not recent:
+                continue
+            # only someone a sentence was about (its subject) is in focus: "While Neal served…, Page lived…" is about Page
+            fitting = [r for r in recent if r[2] and self._plausible_person(r[0], r[1], gender)]
+            rivals = [r for r in recent if r not in fitting and self.kind_of(r[0]) == "person" and self.d.genders.get(r[0]) in {None, gender}]
+            if len(fitting) == 1 and not rivals:
+                return Resolution(fitting[0][1], (fitting[0][0],))  # one person in focus; the others are of the other gender
+            return _UNRESOLVED
+        return _UNRESOLVED
 
-    def plural_persons(self) -> tuple[str, list[str]] | None:
-        """`the two leaders`, `they`: exactly two persons in the recent sentences (this one included)."""
+    def _co_arguments(self, token: Token) -> set[str]:
+        """Persons named as other arguments of the pronoun's own verb ("He praised Putin": not Putin)."""
+        verb = token.head.head if token.head.dep_ in {"prep", "agent"} else token.head
+        if token.dep_ == "poss":
+            verb = token.head.head
+        out: set[str] = set()
+        for c in verb.children:
+            if c.i == token.i or c.dep_ not in _SUBJECT_DEPS | {"dobj", "dative", "attr", "prep", "agent"}:
+                continue
+            for t in (c, *(x for x in c.children if x.dep_ == "pobj")):
+                e = self.entity_of(t, frozenset({"person"}))
+                if e is not None:
+                    out.add(e.entity_id)
+        return out
+
+    def plural_pair(self, token: Token) -> Resolution:
+        """`they`: two people named together as the previous sentence's subject, with no other plural in between."""
+        pair = next((p for p in reversed(self.d.pairs) if p[0] == self.n - 1 and p[1] == "person" and p[4]), None)
+        if pair is None or self.n - 1 in self.d.plural_elsewhere:
+            return _UNRESOLVED
+        sent = token.sent
+        if any(t.tag_ in {"NNS", "NNPS"} or t.lower_ in _PLURAL_PRONOUNS for t in token.doc[sent.start : token.i]):
+            return _UNRESOLVED
+        return Resolution(pair[2], pair[3])
+
+    # -- descriptions
+
+    def plural_persons(self, head: Token) -> Resolution:
+        """`the two leaders`: two persons named together just before, or the only two persons in the
+        recent sentences (this one included), never one named beside them in the same clause."""
+        others = self._co_arguments(head)
         for back in (0, 1, 2):
             people: dict[str, str] = {}
             for n, eid, name, _ in self.d.persons:
-                if self.n - back <= n < self.n:
+                if self.n - back <= n < self.n and eid not in others and self.kind_of(eid) == "person":
                     people[eid] = name
             if back == 0:
-                people = {e.entity_id: e.name for e in self.sent_entities if e.kind == "person"}
+                people = {e.entity_id: e.name for e in self.sent_entities if e.kind == "person" and e.entity_id not in others}
             if len(people) == 2:
                 ids = sorted(people, key=lambda e: people[e])
-                return " and ".join(people[i] for i in ids), ids
+                return Resolution(" and ".join(people[i] for i in ids), tuple(ids))
             if len(people) > 2:
-                return None
-        return None
+                return _UNRESOLVED
+        return _UNRESOLVED
 
-    def plural_places(self) -> tuple[str, list[str]] | None:
-        """`the two countries`: exactly two places in the recent sentences."""
-        for back in (1, 2, 3):
-            places: dict[str, str] = {}
-            for n, eid, name in self.d.others.get("place", []):
-                if self.n - back <= n < self.n:
-                    places[eid] = name
-            if len(places) == 2:
-                ids = sorted(places, key=lambda e: places[e])
-                return " and ".join(places[i] for i in ids), ids
-            if len(places) > 2:
-                return None
-        return None
+    def plural_places(self) -> Resolution:
+        """`the two countries`: two places named together ("the United States and Russia") in the last
+        three sentences, with no other place named since."""
+        for n, kind, text, ids, _ in reversed(self.d.pairs):
+            if kind != "place" or not self.n - 3 <= n < self.n:
+                continue
+            since = {eid for m, eid, _ in self.d.others.get("place", []) if m >= n}
+            since |= {e.entity_id for e in self.sent_entities if e.kind == "place"}
+            return Resolution(text, ids) if since <= set(ids) else _UNRESOLVED
+        return _UNRESOLVED
 
-    def description(self, head: Token) -> tuple[str, list[str]] | None:
-        """`the treaty`, `this summit`: the last full phrase with that head, or the last entity of its kind."""
+    def organisation(self, position: int) -> Resolution:
+        """`the company`, `the firm`: the organisation the article is about, when it is also the one in focus."""
+        here = {e.entity_id for e in self.sent_entities if self.d.kinds.get(e.entity_id, e.kind) == "org" and e.end_char <= position}
+        window = here | {eid for n, eid, _ in self.d.others.get("org", []) if self.n - 2 <= n < self.n}
+        if not window:
+            return _UNRESOLVED
+        counts = self.d.mentions
+        ranked = sorted(counts, key=lambda eid: -counts[eid])
+        if not ranked:
+            return _UNRESOLVED
+        top = ranked[0]
+        second = counts[ranked[1]] if len(ranked) > 1 else 0
+        if self.d.kinds.get(top, top.split(":", 1)[0]) != "org" or top not in window or counts[top] < 2 or counts[top] < 2 * second:
+            return _UNRESOLVED  # the article is not plainly about one organisation
+        if here - {top}:
+            return _UNRESOLVED  # another organisation is nearer in this sentence
+        previous_subject = {eid for eid in self.d.subjects.get(self.n - 1, ()) if self.d.kinds.get(eid, eid.split(":", 1)[0]) == "org"}
+        if previous_subject - {top}:
+            return _UNRESOLVED  # the last sentence was about another organisation
+        name = next(name for n, eid, name in reversed(self.d.others["org"]) if eid == top) if top not in here else next(
+            e.name for e in self.sent_entities if e.entity_id == top
+        )
+        return Resolution(name, (top,))
+
+    def description(self, desc: Description) -> Resolution:
+        """Referent of a short definite description, or none when it is not certain."""
+        if desc.kind == "pair-person":
+            return self.plural_persons(desc.head)
+        if desc.kind == "pair-place":
+            return self.plural_places()
+        if desc.kind == "org":
+            return self.organisation(desc.first.idx)
+        if desc.kind in {"law", "event"}:
+            return self.named_thing(desc.head)
+        return _UNRESOLVED
+
+    def named_thing(self, head: Token) -> Resolution:
+        """`the treaty`, `this summit`: the nearest earlier phrase with that head, cut to its name."""
         lemma = head.lemma_.lower()
-        phrase = self.d.phrases.get(_phrase_key(head))
-        if phrase is not None and self.n - phrase[0] <= 3:
-            return phrase[1], list(phrase[2])
         kind = self.lex.description_heads.get(lemma)
-        if kind is None:
-            return None
-        if kind == "person":
-            return self.person(head)
-        candidates = [c for c in self.d.others.get(kind, []) if self.n - c[0] <= 3]
-        if candidates:
-            ids = {c[1] for c in candidates}
-            if len(ids) == 1 or kind in {"law", "event"}:
-                _, eid, name = candidates[-1]
-                if kind == "event" and lemma not in name.lower():
-                    name = f"the {name} {lemma}" if not name.lower().endswith(("summit", "meeting")) else f"the {name}"
-                elif kind == "law" and not name.lower().startswith("the ") and lemma in {"treaty", "agreement", "accord", "pact"}:
-                    name = f"the {name}" if "treaty" in name.lower() or "agreement" in name.lower() else name
-                return name, [eid]
+        phrase = self.d.phrases.get(_phrase_key(head))
+        if phrase is not None and self.n - phrase[0] > 3:
+            phrase = None
+        named = [(n, eid, name) for n, eid, name in self.d.others.get(kind or "", []) if self.n - 3 <= n < self.n and lemma in name.lower()]
+        if named and (phrase is None or named[-1][0] > phrase[0]):
+            nearest = [x for x in named if x[0] == named[-1][0]]
+            if len({eid for _, eid, _ in nearest}) > 1:
+                return _UNRESOLVED
+            _, eid, name = nearest[-1]
+            return Resolution(name if name.lower().startswith("the ") else f"the {name}", (eid,))
+        if phrase is None:
+            return _UNRESOLVED
+        rivals = [p for key, p in self.d.phrases.items() if p[0] > phrase[0] and self.lex.description_heads.get(key.split("+")[0]) == self.lex.description_heads.get(head.lemma_.lower())]
+        if rivals:
+            return _UNRESOLVED  # a nearer thing of the same kind, under another word
+        return Resolution(phrase[1], phrase[2])
+
+
+def _description(t: Token, lex: ClaimLexicon) -> Description | None:
+    """A short definite description starting at `t` that needs the article to be understood."""
+    if t.lower_ not in _DEFINITE or t.dep_ not in {"det", "predet", "preconj", "nummod"}:
         return None
+    head = t.head
+    if head.i <= t.i or head.pos_ != "NOUN" or head.i - t.i > 3:
+        return None
+    words = t.doc[t.i : head.i + 1]
+    if any(w.pos_ == "PROPN" for w in words) or head.lemma_.lower() in _TIME_HEADS:
+        return None
+    text = words.text.lower()
+    lemma = head.lemma_.lower()
+    if text in lex.plural_person_descriptions or (lemma in {"leader", "president"} and head.tag_ == "NNS" and head.i - t.i <= 2):
+        kind = "pair-person"
+    elif text in lex.plural_country_descriptions or (lemma in {"country", "nation", "power", "side"} and head.tag_ == "NNS" and head.i - t.i <= 2):
+        kind = "pair-place"
+    elif head.i == t.i + 1 and (lemma in lex.description_heads or lemma in lex.context_nouns or head.lower_ in lex.context_nouns):
+        kind = lex.description_heads.get(lemma, "other") if head.tag_ == "NN" else "other"
+    elif head.i == t.i + 1 and t.lower_ in _DEMONSTRATIVES:
+        kind = "other"
+    else:
+        return None
+    for c in head.children:
+        if c.i < head.i:
+            continue
+        if c.dep_ in {"prep", "appos"} or (c.dep_ in {"relcl", "acl"} and t.doc[c.left_edge.i - 1].text != ","):
+            return None  # "the main city of Manokwari", "the firm that bought it": the phrase says which
+    return Description(t, head, kind)
+
+
+def _pointing_word(t: Token, lex: ClaimLexicon) -> bool:
+    """A word that points at the article or its speaker: locative `there`/`here`, `I`/`you`/`we`, `20 more people`."""
+    if t.lower_ in {"there", "here"}:
+        return t.dep_ == "advmod"  # not the "there" of "there were"
+    if t.lower_ in lex.first_person and t.tag_ in {"PRP", "PRP$"}:
+        return True
+    if t.lower_ == "other" and t.dep_ == "amod":
+        return True  # "seven other workers", "two other Russian firms": other than whom?
+    return t.lower_ == "more" and t.dep_ == "amod" and t.i > 0 and t.doc[t.i - 1].like_num
+
+
+def _bare_definite(t: Token, lex: ClaimLexicon) -> str | None:
+    """A `the` phrase that only the article can pin down ("the frigate", "the court ruling", "the two"), or None.
+
+    Not one that says which thing it is (a prepositional phrase or restrictive clause after its head,
+    an apposition, a name as its head) or one that is unique anyway ("the world", "the police").
+    """
+    if t.lower_ != "the" or t.dep_ != "det":
+        return None
+    head = t.head
+    if head.i <= t.i or head.pos_ not in {"NOUN", "NUM", "ADJ"} or head.lemma_.lower() in lex.self_evident_nouns:
+        return None
+    if head.lemma_.lower() in _TIME_HEADS or any(ch.isdigit() for ch in head.text):
+        return None  # "the early 1980s" is a date, left to the timex stage
+    if any(_YEAR.match(w.text) for w in t.doc[t.i + 1 : head.i]):
+        return None  # "the 2016 US presidential election" says which one ("the 40-year-old southpaw" does not)
+    for c in head.children:
+        if c.i <= head.i:
+            continue
+        if c.dep_ == "appos" and c.pos_ != "PRON":
+            return None  # "the studio, Lionsgate"
+        restrictive = c.dep_ in {"acl", "relcl"} and t.doc[c.left_edge.i - 1].text != ","
+        if (c.dep_ == "prep" and c.lower_ in _NAMING_PREPS or restrictive) and _names_something(c):
+            return None  # "the main city of Manokwari", "the firm that bought Yugansk"
+    if head.dep_ == "compound" or (head.pos_ == "ADJ" and head.dep_ == "amod"):
+        return None
+    return t.doc[t.i : head.i + 1].text
+
+
+def _names_something(token: Token) -> bool:
+    """A name or a year under `token`: what makes "the city of Manokwari" say which city ("the run with two shots" does not)."""
+    return any(w.pos_ == "PROPN" or _YEAR.match(w.text) for w in token.subtree)
 
 
 def decontextualize(
     tokens: Sequence[Token], resolver: _Resolver, *, covered: Sequence[EntityRef], lex: ClaimLexicon, sentence: bool = False
 ) -> tuple[str, list[str], list[str]]:
-    """(text, extra entity ids, unresolved words) for a claim's tokens."""
+    """(text, extra entity ids, unresolved words) for a claim's tokens; uncertain words stay as written."""
     if not tokens:
         return "", [], []
     pieces: list[str] = []
@@ -607,51 +900,41 @@ def decontextualize(
     unresolved: list[str] = []
     replaced_until = -1
     in_entity = {i for e in covered for i in range(e.start_char, e.end_char)}
-    noun_chunks = resolver.noun_chunks
+    inside = frozenset(t.i for t in tokens)
     for idx, t in enumerate(tokens):
         if t.i <= replaced_until:
             continue
         lower = t.lower_
-        replacement: str | None = None
-        chunk = noun_chunks.get(t.i)
-        if chunk is not None and chunk.end - 1 <= tokens[-1].i and chunk[0].lower_ in _DEFINITE and t.idx not in in_entity:
-            chunk_text = chunk.text.lower()
-            found = None
-            if chunk_text in lex.plural_person_descriptions or (chunk.root.lemma_ in {"leader", "president"} and chunk.root.tag_ == "NNS"):
-                found = resolver.plural_persons()
-            elif chunk_text in lex.plural_country_descriptions or (chunk.root.lemma_ in {"country", "nation", "power", "side"} and chunk.root.tag_ == "NNS"):
-                found = resolver.plural_places()
-            elif len(chunk) <= 3 and chunk.root.lemma_.lower() in lex.description_heads and chunk.root.tag_ in {"NN", "NNP"}:
-                found = resolver.description(chunk.root)
-                if found is None and chunk[0].lower_ in _DEMONSTRATIVES:
-                    unresolved.append(chunk.text)
-            if found is not None:
-                replacement = found[0]
-                extra.extend(found[1])
-                replaced_until = chunk.end - 1
-                ws = tokens[0].doc[chunk.end - 1].whitespace_
-                pieces.append(_match_case(replacement, t, first=idx == 0) + ws)
+        desc = _description(t, lex) if t.idx not in in_entity else None
+        if desc is not None and desc.head.i <= tokens[-1].i:
+            found = resolver.description(desc)
+            if found.text is not None:
+                extra.extend(found.ids)
+                replaced_until = desc.head.i
+                pieces.append(_match_case(found.text, t, first=idx == 0) + desc.head.whitespace_)
                 continue
-        if t.tag_ in {"PRP", "PRP$"} and lower in _PRONOUN_FORMS and t.dep_ != "expl":
-            if lower in _PLURAL_PRONOUNS:
-                found = resolver.plural_persons() if lower != "it" else None
-            elif lower in {"it", "its"}:
-                found = None
-                if t.dep_ not in {"nsubj", "nsubjpass", "dobj", "pobj", "poss"} or _pleonastic(t):
-                    pieces.append(t.text_with_ws)
-                    continue
-            else:
-                found = resolver.person(t)
-            if found is not None:
+            unresolved.append(t.doc[t.i : desc.head.i + 1].text)
+        elif desc is None and t.idx not in in_entity and (bare := _bare_definite(t, lex)) is not None:
+            unresolved.append(bare)
+        elif t.tag_ in {"PRP", "PRP$"} and lower in _PRONOUN_FORMS and t.dep_ != "expl":
+            if lower in {"it", "its"} and (t.dep_ not in {"nsubj", "nsubjpass", "dobj", "pobj", "poss"} or _pleonastic(t)):
+                pieces.append(t.text_with_ws)
+                continue
+            found = resolver.pronoun(t, inside)
+            if found.text is not None:
                 form = _PRONOUN_FORMS[lower]
-                name = found[0]
+                name = found.text
                 if form == "poss" or (form == "obj_or_poss" and t.tag_ == "PRP$"):
                     name = name + ("'" if name.endswith("s") else "'s")
                 pieces.append(_match_case(name, t, first=idx == 0) + t.whitespace_)
-                extra.extend(found[1])
+                extra.extend(found.ids)
                 continue
+            if not found.bound:
+                unresolved.append(t.text)
+        elif lower in _DEMONSTRATIVES and t.dep_ in {"nsubj", "nsubjpass", "dobj"} and t.pos_ == "PRON" and t.tag_ == "DT":
             unresolved.append(t.text)
-        elif lower in _DEMONSTRATIVES and t.dep_ in {"nsubj", "nsubjpass"} and t.pos_ == "PRON":
+        elif lower in lex.context_words or _pointing_word(t, lex) or (idx == 0 and t.tag_ in {"WP", "WDT"}):
+            # the last: a relative clause cut off from its noun ("Who have won two in a row…")
             unresolved.append(t.text)
         pieces.append(t.text_with_ws)
     text = "".join(pieces).strip()
@@ -749,7 +1032,7 @@ def article_claims(
     lex: ClaimLexicon,
 ) -> list[tuple[str, Claim, Span]]:
     """(sentence_id, claim, span) for one article's sentences, in order."""
-    discourse = Discourse()
+    discourse = Discourse(ambiguous_names=_shared_names(entities))
     chunks = {c.start: c for c in doc.noun_chunks}
     out: list[tuple[str, Claim, Span]] = []
     ents_sorted = sorted(entities, key=lambda e: e.start_char)
@@ -804,8 +1087,9 @@ def _build_claim(
     subject_text = None
     if clause.subject is not None:
         subject_tokens = [t for t in clause.subject.subtree if sent.start <= t.i < sent.end]
-        subject_text, subject_ids, _ = decontextualize(subject_tokens, resolver, covered=sent_entities, lex=lex)
+        subject_text, subject_ids, subject_unresolved = decontextualize(subject_tokens, resolver, covered=sent_entities, lex=lex)
         if clause.shared_subject:
+            unresolved.extend(subject_unresolved)  # the shared subject is put in front of the text: so is what it leaves open
             text = f"{subject_text[:1].upper()}{subject_text[1:]} {text[0].lower() + text[1:] if text[:1].isupper() and not tokens[0].pos_ == 'PROPN' else text}"
             extra_ids.extend(subject_ids)
     if text and text[-1] not in ".!?\"'”":
@@ -821,6 +1105,9 @@ def _build_claim(
     attributed = None
     if clause.attributed_to is not None:
         attributed, _, _ = decontextualize(list(clause.attributed_to), resolver, covered=sent_entities, lex=lex)
+        if attributed.lower() in _PRONOUN_FORMS or attributed.lower() in _DEMONSTRATIVES:
+            unresolved.append(attributed)  # who said it is not known here: never a bare "he"
+            attributed = None
     times = [t for t in sent_timexes if start_char <= t.start_char and t.end_char <= end_char]
     qs = quantities(span) or _durations(times, doc)
     place = _place_of(span, covered, clause.verb)
@@ -880,36 +1167,139 @@ def _place_of(span: Span, covered: Sequence[EntityRef], verb: Token | None = Non
     return first.name if first else None
 
 
+def _shared_names(entities: Sequence[EntityRef]) -> frozenset[str]:
+    """One-word names two different persons of the article could go by ("Felt": Mark and Joan Felt)."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for e in entities:
+        if e.kind == "person":
+            for word in e.name.lower().split():
+                owners[word].add(e.name.lower())
+    return frozenset(word for word, names in owners.items() if len(names) > 1)
+
+
 def _remember(discourse: Discourse, number: int, sent: Span, sent_entities: Sequence[EntityRef], *, lex: ClaimLexicon) -> None:
-    """Record the sentence's entities, full noun phrases and subject as antecedents for later sentences."""
+    """Record the sentence's entities, genders, pairs, short noun phrases and subject as antecedents for later sentences."""
     subject = next((c for c in sent.root.children if c.dep_ in _SUBJECT_DEPS), None)
     subject_range = (subject.left_edge.idx, subject.right_edge.idx + len(subject.right_edge)) if subject is not None else (-1, -1)
+    doc = sent.doc
     for e in sent_entities:
-        if e.kind == "person":
+        cue = _noun_cue(doc, e, lex.kind_cues)
+        if cue is not None and cue != e.kind:
+            discourse.kinds.setdefault(e.entity_id, cue)
+    for e in sent_entities:
+        if discourse.kinds.get(e.entity_id, e.kind) != e.kind:
+            discourse.others[discourse.kinds[e.entity_id]].append((number, e.entity_id, e.name))
+        elif e.kind == "person":
             is_subj = subject_range[0] <= e.start_char < subject_range[1]
             discourse.persons.append((number, e.entity_id, e.name, is_subj))
+            gender = _gender_cue(doc, e, lex)
+            if gender is not None:
+                discourse.genders.setdefault(e.entity_id, gender)
         else:
             discourse.others[e.kind].append((number, e.entity_id, e.name))
+        if e.kind not in {"place", "norp"}:
+            discourse.mentions[e.entity_id] += 1
+    if subject is not None and not any(c.dep_ == "conj" for c in subject.children):
+        named = next((e for e in sent_entities for t in (subject, *(c for c in subject.children if c.dep_ == "appos")) if e.start_char <= t.idx < e.end_char), None)
+        if named is not None:
+            discourse.subject_entity[number] = (named.entity_id, named.name)
+    discourse.pronoun_subjects[number] = frozenset(
+        "m" if t.lower_ in _MASCULINE else "f" for t in sent if t.dep_ in _SUBJECT_DEPS and t.lower_ in _MASCULINE | _FEMININE
+    )
+    discourse.subjects[number] = tuple(e.entity_id for e in sent_entities if subject_range[0] <= e.start_char < subject_range[1])
+    if any(t.tag_ in {"NNS", "NNPS"} and not subject_range[0] <= t.idx < subject_range[1] for t in sent):
+        discourse.plural_elsewhere.add(number)
+    for t in sent:
+        pair = _pair(t, sent_entities)
+        if pair is not None:
+            kind, text, ids = pair
+            discourse.pairs.append((number, kind, text, ids, subject is not None and t.head == subject or t == subject))
     for token in sent:
         head = token.lemma_.lower()
         if token.pos_ != "NOUN" or head not in lex.description_heads:
             continue
         first = token.left_edge
-        if first.lower_ in _NOT_DESCRIPTION or token.i - first.i < 1:
-            continue
-        if first.lower_ == "the" and token.i - first.i == 1:
+        if first.lower_ not in {"the", "a", "an"} and first.pos_ != "PROPN" and first.dep_ != "poss":
+            continue  # "any company that buys its assets" names no company
+        if token.i - first.i < 1 or (first.lower_ == "the" and token.i - first.i == 1):
             continue  # "the treaty" is not a fuller name for "the treaty"
-        subtree = _clip(_subtree_span(token), sent)
-        if len(subtree) > 14:
-            subtree = _clip(token.doc[first.i : token.i + 1], sent)
-        phrase = subtree.text
-        ids = tuple(e.entity_id for e in sent_entities if subtree.start_char <= e.start_char < subtree.end_char)
-        if phrase[:1].isupper() and subtree[0].pos_ == "DET":
-            phrase = phrase[0].lower() + phrase[1:]
+        if any(any(ch.isdigit() for ch in w.text) for w in doc[first.i : token.i]) or any(
+            a.dep_ in {"advcl", "acl", "relcl", "pcomp"} for a in token.ancestors
+        ):
+            continue  # "surpassing the $90 million deal", "in contrast with the February 2007 election": a comparison, not the topic
+        end = token.i
+        prep = next((c for c in token.children if c.dep_ == "prep" and c.i > token.i), None)
+        if prep is not None and sum(not w.is_punct for w in doc[first.i : prep.right_edge.i + 1]) <= 10:
+            end = prep.right_edge.i  # "the first meeting between Trump and Putin": which meeting, not just "the first meeting"
+        phrase_span = _clip(doc[first.i : end + 1], sent)
+        ids = tuple(e.entity_id for e in sent_entities if phrase_span.start_char <= e.start_char < phrase_span.end_char)
+        named = [e for e in sent_entities if phrase_span.start_char <= e.start_char < phrase_span.end_char and e.kind == lex.description_heads[head]]
+        if len(named) == 1:
+            phrase = named[0].name  # the short name ("New START"), not the whole phrase
+            if head not in phrase.lower():
+                phrase = f"the {phrase} {head}"  # "the G20 summit", "the New START treaty"
+            elif head in phrase.lower() and not phrase.lower().startswith("the "):
+                phrase = f"the {phrase}"
+        elif any(w.tag_ in {"PRP$", "PRP"} or w.lower_ in _DEMONSTRATIVES or w.dep_ in {"relcl", "acl"} for w in phrase_span) or sum(
+            not w.is_punct for w in phrase_span
+        ) > 10:
+            continue  # "its deal", "this summit": not a name to copy
+        else:
+            phrase = phrase_span.text
+            if first.lower_ in {"a", "an"}:
+                phrase = "the " + phrase.split(" ", 1)[1]
+            elif phrase[:1].isupper() and phrase_span[0].pos_ == "DET":
+                phrase = phrase[0].lower() + phrase[1:]
         discourse.phrases[_phrase_key(token)] = (number, phrase, ids)
     if subject is not None:
         ids = tuple(e.entity_id for e in sent_entities if subject_range[0] <= e.start_char < subject_range[1])
         discourse.last_subject = (_subtree_span(subject).text, ids, None)
+
+
+def _gender_cue(doc: Doc, e: EntityRef, lex: ClaimLexicon) -> str | None:
+    """m / f from a title before the name ("Mr", "Mrs") or a gendered noun it stands in apposition with."""
+    return _noun_cue(doc, e, lex.gender_cues)
+
+
+def _noun_cue(doc: Doc, e: EntityRef, cues: Mapping[str, str]) -> str | None:
+    """What `cues` says of the word just before a name ("Mr", "firm") or of a noun in apposition with it."""
+    span = doc.char_span(e.start_char, e.end_char, alignment_mode="expand")
+    if span is None:
+        return None
+    before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    if before in cues:
+        return cues[before]
+    root = span.root
+    related = [root.head] if root.dep_ in {"appos", "compound"} else []
+    related += [c for c in root.children if c.dep_ == "appos"]
+    for r in related:
+        if r.lemma_.lower() in cues and r.pos_ == "NOUN":
+            return cues[r.lemma_.lower()]
+    return None
+
+
+def _pair(token: Token, sent_entities: Sequence[EntityRef]) -> tuple[str, str, tuple[str, ...]] | None:
+    """("person" | "place", "the United States and Russia", ids) when `token` heads a coordination of exactly two such entities."""
+    conj = [c for c in token.children if c.dep_ == "conj"]
+    if len(conj) != 1 or any(c.dep_ == "conj" for c in conj[0].children):
+        return None
+    if not any(c.dep_ == "cc" and c.lower_ == "and" for c in token.children):
+        return None
+
+    def entity(t: Token) -> EntityRef | None:
+        return next((e for e in sent_entities if e.start_char <= t.idx < e.end_char and e.kind in {"person", "place"}), None)
+
+    a, b = entity(token), entity(conj[0])
+    if a is None or b is None or a.kind != b.kind or a.entity_id == b.entity_id:
+        return None
+    doc = token.doc
+    span = doc.char_span(min(a.start_char, b.start_char), max(a.end_char, b.end_char), alignment_mode="expand")
+    if span is None:
+        return None
+    text = span.text
+    if span.start > 0 and doc[span.start - 1].lower_ == "the" and not text.lower().startswith("the "):
+        text = "the " + text
+    return a.kind, text, (a.entity_id, b.entity_id)
 
 
 def _phrase_key(token: Token) -> str:
