@@ -195,7 +195,7 @@ def swapped_entity(a: ClaimFacts, b: ClaimFacts) -> tuple[str, str] | None:
 
 
 def structural_disagreement(a: ClaimFacts, b: ClaimFacts, *, places: Gazetteer) -> str | None:
-    """Why two claims cannot state the same fact (negation, date, place, quantity, entity), or None."""
+    """Why two claims cannot state the same fact (negation, date, place, quantity, entity, list), or None."""
     if a.negated != b.negated:
         return "negation"
     if dates_disjoint(a, b):
@@ -206,7 +206,18 @@ def structural_disagreement(a: ClaimFacts, b: ClaimFacts, *, places: Gazetteer) 
         return "quantity"
     if a.predicate == b.predicate and swapped_entity(a, b) is not None:
         return "entity"
+    if lists_differ(a, b):
+        return "list"
     return None
+
+
+def lists_differ(a: ClaimFacts, b: ClaimFacts) -> bool:
+    """Both objects list names and the lists are not the same: "discussed … Syria, Ukraine, and arms
+    control" and "covered … Syria, Ukraine, and counter-terrorism" are two facts, not one."""
+    if not (a.object and b.object):
+        return False
+    items_a, items_b = _list_items(a.object), _list_items(b.object)
+    return len(items_a) >= 2 and len(items_b) >= 2 and items_a != items_b
 
 
 def different_events(a: ClaimFacts, b: ClaimFacts, *, places: Gazetteer) -> bool:

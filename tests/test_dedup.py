@@ -61,6 +61,9 @@ def test_paraphrases_merge(nlp: Language, a: str, b: str) -> None:
         # negation
         ("U.S. intelligence agencies concluded in 2017 that Russia interfered in the election.",
          "U.S. intelligence agencies did not conclude in 2017 that Russia interfered in the election."),
+        # the seeds: two lists of topics that differ are two facts (they were one cluster)
+        ("Donald Trump and Vladimir Putin discussed a range of issues, including Syria, Ukraine, and arms control.",
+         "Donald Trump and Vladimir Putin discussed a range of topics, including Syria, Ukraine, and counter-terrorism."),
     ],
 )
 def test_disagreeing_claims_do_not_merge_but_stay_linked(nlp: Language, a: str, b: str) -> None:
