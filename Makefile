@@ -15,7 +15,7 @@ RUN    := $(PY) -m pipeline
 QUIET  ?=
 
 INPUTS := $(INPUT) $(wildcard $(INPUT)/*)
-COMMON := pipeline/__init__.py pipeline/config.py pipeline/schemas.py pipeline/io.py pipeline/errors.py \
+COMMON := pipeline/__init__.py pipeline/config.py pipeline/schemas.py pipeline/stages.py pipeline/io.py pipeline/errors.py \
           pipeline/runner.py pipeline/cli.py pipeline/cache.py pipeline/parallel.py $(STAMP)
 PARSE  := pipeline/nlp.py pipeline/parse.py $(wildcard models/entities/*)
 

@@ -19,6 +19,7 @@ import click
 from . import __version__
 from .config import PipelineConfig
 from .errors import PipelineError
+from .stages import BY_NAME, STAGES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -131,13 +132,12 @@ def run(
         click.echo(f"time: {times}", err=True)
 
 
-@main.command("ingest")
+@main.command("ingest", help=BY_NAME["ingest"].help)
 @click.option("--input", "input_dir", type=click.Path(path_type=Path), required=True, help="Folder of articles.")
 @_output_option
 @_max_bytes_option
 @_fail_cleanly
 def ingest_cmd(input_dir: Path, output_dir: Path, max_article_bytes: int) -> None:
-    """Read INPUT (.txt, .jsonl) → OUTPUT/articles.parquet, one row per file or record."""
     from .runner import run_ingest
 
     ingested = run_ingest(input_dir, output_dir, config=_config(1, max_article_bytes))
@@ -160,40 +160,9 @@ def _stage_command(name: str, help_text: str) -> None:
         click.echo(f"{name}: {rows} rows")
 
 
-_stage_command(
-    "segment",
-    "OUTPUT/articles.parquet → OUTPUT/sentences.parquet: paragraphs, section headings and sentences "
-    "with exact character offsets (parses articles once; parses are cached in OUTPUT/.cache).",
-)
+for _stage in STAGES[1:]:  # ingest has its own command: it reads an input folder
+    _stage_command(_stage.name, _stage.help)
 
-_stage_command(
-    "entities",
-    "OUTPUT/articles.parquet + sentences.parquet → OUTPUT/entities.parquet: spaCy NER mentions (plus the "
-    "patterns in models/entities/patterns.jsonl) with one entity_id per real-world entity across articles.",
-)
-_stage_command(
-    "timexes",
-    "OUTPUT/articles.parquet + sentences.parquet → OUTPUT/timexes.parquet: dates, times, durations and sets "
-    "normalized to TIMEX3 values, relative ones anchored on each article's publication date.",
-)
-
-_stage_command(
-    "claims",
-    "OUTPUT/articles, sentences, entities and timexes .parquet → OUTPUT/claims.parquet: check-worthy factual "
-    "claims, decontextualized (pronouns resolved) and structured (subject, predicate, object, time, place, "
-    "quantity, negation, hedging, attribution), scored by the model in models/checkworthiness.",
-)
-
-_stage_command(
-    "dedup",
-    "OUTPUT/claims.parquet → OUTPUT/claim_clusters.parquet: claims stating the same fact across sources share "
-    "a stable cluster_id (MinHash LSH blocking, MRPC-calibrated matcher in models/similarity plus structure).",
-)
-_stage_command(
-    "conflicts",
-    "OUTPUT/claims + claim_clusters + entities + timexes .parquet → OUTPUT/conflicts.parquet: pairs of claims "
-    "about the same thing that disagree on a date, quantity, place, negation, agent or list.",
-)
 
 @main.command("report")
 @_output_option

@@ -28,6 +28,7 @@ from .config import SCHEMA_VERSION, PipelineConfig
 from .errors import CorruptTableError, InputError, LockedError, MissingTableError, OutputError
 from .ingest import RawInput, unsupported_type
 from .schemas import SORT_KEYS, TABLES
+from .stages import PRODUCER
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".lock"
@@ -45,16 +46,6 @@ def _umask() -> int:
 #: start as -rw------- and would keep it through the rename).
 FILE_MODE = 0o666 & ~_umask()
 
-#: Which stage writes which table (for "run that stage first" messages).
-PRODUCER = {
-    "articles": "ingest",
-    "sentences": "segment",
-    "entities": "annotate",
-    "timexes": "annotate",
-    "claims": "claims",
-    "claim_clusters": "dedup",
-    "conflicts": "conflicts",
-}
 
 
 def check_input_dir(input_dir: Path, output_dir: Path) -> None:

@@ -41,6 +41,7 @@ from .places import Gazetteer
 from .report import write_report
 from .schemas import ARTICLE_INDEX_COLUMNS, ARTICLES, CANDIDATE_PAIRS, CLAIMS, MENTIONS, SENTENCES, table_from_rows
 from .segment import segment
+from .stages import STAGES as REGISTRY
 from .timexes import annotate_timexes
 
 #: Code and data whose change makes a stage's per-article cache stale (besides settings and inputs).
@@ -648,7 +649,7 @@ def stage_conflicts(ctx: RunContext) -> int:
     return table.num_rows
 
 
-#: Stages after ingest, in order: name → function over the run context.
+#: Stages after ingest, in the registry's order: name → function over the run context.
 STAGES: dict[str, Callable[[RunContext], int]] = {
     "segment": stage_segment,
     "entities": stage_entities,
@@ -659,15 +660,8 @@ STAGES: dict[str, Callable[[RunContext], int]] = {
 }
 
 
-#: The table each stage writes.
-STAGE_TABLES: dict[str, str] = {
-    "segment": "sentences",
-    "entities": "entities",
-    "timexes": "timexes",
-    "claims": "claims",
-    "dedup": "claim_clusters",
-    "conflicts": "conflicts",
-}
+#: The table each stage after ingest writes (from the stage registry, `pipeline.stages`).
+STAGE_TABLES: dict[str, str] = {s.name: s.writes for s in REGISTRY if s.name in STAGES}
 
 
 @dataclass(frozen=True, slots=True)
