@@ -7,6 +7,7 @@ or usage, 3 output folder not writable or any other I/O failure (a full disk), 4
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import sys
 from collections.abc import Callable
@@ -51,9 +52,19 @@ def _fail_cleanly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _config(processes: int, max_article_bytes: int, engine: str = "local", scheduler: str | None = None) -> PipelineConfig:
+def _config(
+    processes: int | None, max_article_bytes: int | None, engine: str | None = None, scheduler: str | None = None,
+    config_file: Path | None = None,
+) -> PipelineConfig:
+    """The settings of this command: the --config file's (or the defaults), then the options given.
+
+    Without a file or --processes, the CLI uses every core (the library's default is 1 process)."""
+    from .config import load_config
+
+    base = load_config(config_file) if config_file is not None else PipelineConfig(processes=0)
+    given = {"processes": processes, "max_article_bytes": max_article_bytes, "engine": engine, "scheduler": scheduler}
     try:
-        return PipelineConfig(processes=processes, max_article_bytes=max_article_bytes, engine=engine, scheduler=scheduler)
+        return dataclasses.replace(base, **{k: v for k, v in given.items() if v is not None})
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 
@@ -67,11 +78,16 @@ _output_option = click.option(
     help="Folder holding the tables.",
 )
 _processes_option = click.option(
-    "--processes", type=int, default=0, show_default=True, help="Worker processes for parsing and the work after it (0 = one per core)."
+    "--processes", type=int, default=None,
+    help="Worker processes for parsing and the work after it (0 = one per core)  [default: the config file's, else 0]",
+)
+_config_option = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="TOML settings file: top-level PipelineConfig keys, [dedup], [dedup.stories], [conflicts] (see README).",
 )
 _engine_option = click.option(
-    "--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-    help="Where articles are parsed: this machine, or a Dask cluster (needs the 'dask' extra).",
+    "--engine", type=click.Choice(["local", "dask"]), default=None,
+    help="Where articles are parsed: this machine, or a Dask cluster (needs the 'dask' extra)  [default: local]",
 )
 _scheduler_option = click.option(
     "--scheduler", default=None, metavar="ADDRESS",
@@ -80,9 +96,8 @@ _scheduler_option = click.option(
 _max_bytes_option = click.option(
     "--max-article-bytes",
     type=int,
-    default=PipelineConfig().max_article_bytes,
-    show_default=True,
-    help="Longer articles are rejected with a reason.",
+    default=None,
+    help=f"Longer articles are rejected with a reason  [default: the config file's, else {PipelineConfig().max_article_bytes:,}]",
 )
 _quiet_option = click.option("--quiet", is_flag=True, help="No progress bars or summary.")
 
@@ -106,10 +121,12 @@ def main() -> None:
 @_engine_option
 @_scheduler_option
 @_max_bytes_option
+@_config_option
 @_quiet_option
 @_fail_cleanly
 def run(
-    input_dir: Path, output_dir: Path, processes: int, engine: str, scheduler: str | None, max_article_bytes: int, quiet: bool
+    input_dir: Path, output_dir: Path, processes: int | None, engine: str | None, scheduler: str | None, max_article_bytes: int | None,
+    config_file: Path | None, quiet: bool,
 ) -> None:
     """Run every stage: INPUT folder → all tables in OUTPUT.
 
@@ -118,7 +135,7 @@ def run(
     """
     from .runner import run_all
 
-    config = _config(processes, max_article_bytes, engine, scheduler)
+    config = _config(processes, max_article_bytes, engine, scheduler, config_file)
     summary = run_all(input_dir, output_dir, config=config, progress=not quiet and sys.stderr.isatty())
     rows = summary.rows
     counts = (
@@ -136,11 +153,12 @@ def run(
 @click.option("--input", "input_dir", type=click.Path(path_type=Path), required=True, help="Folder of articles.")
 @_output_option
 @_max_bytes_option
+@_config_option
 @_fail_cleanly
-def ingest_cmd(input_dir: Path, output_dir: Path, max_article_bytes: int) -> None:
+def ingest_cmd(input_dir: Path, output_dir: Path, max_article_bytes: int | None, config_file: Path | None) -> None:
     from .runner import run_ingest
 
-    ingested = run_ingest(input_dir, output_dir, config=_config(1, max_article_bytes))
+    ingested = run_ingest(input_dir, output_dir, config=_config(1, max_article_bytes, config_file=config_file))
     click.echo(f"articles: {ingested.ok} accepted / {ingested.articles - ingested.ok} rejected")
 
 
@@ -150,12 +168,13 @@ def _stage_command(name: str, help_text: str) -> None:
     @_processes_option
     @_engine_option
     @_scheduler_option
+    @_config_option
     @_quiet_option
     @_fail_cleanly
-    def command(output_dir: Path, processes: int, engine: str, scheduler: str | None, quiet: bool) -> None:
+    def command(output_dir: Path, processes: int | None, engine: str | None, scheduler: str | None, config_file: Path | None, quiet: bool) -> None:
         from .runner import run_stage
 
-        config = _config(processes, PipelineConfig().max_article_bytes, engine, scheduler)
+        config = _config(processes, None, engine, scheduler, config_file)
         rows = run_stage(name, output_dir, config=config, progress=not quiet and sys.stderr.isatty())
         click.echo(f"{name}: {rows} rows")
 

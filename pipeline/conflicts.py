@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from .config import ConflictSettings
 from .dedup import DEFAULT_SETTINGS, PAIRS_PER_TASK, DedupSettings, PairScores, candidate_pairs, stable_id
 from .matching import (
     ClaimDetail,
@@ -41,22 +42,6 @@ MIN_PAIRS_TO_FORK = 64 * PAIRS_PER_TASK
 SEVERITY = {"date": 1.0, "quantity": 0.9, "place": 0.9, "negation": 1.0, "entity": 0.7, "other": 0.3}
 
 
-@dataclass(frozen=True, slots=True)
-class ConflictSettings:
-    """When two claims count as being about the same thing."""
-
-    #: Text probability (MRPC-calibrated scorer) needed when the predicates differ.
-    wording_threshold: float = 0.5
-    #: Text probability needed when the predicates are the same.
-    same_predicate_threshold: float = 0.25
-    #: Wording similarity (negations and numbers set aside) for a negation conflict.
-    negation_wording_threshold: float = 0.7
-
-    def __post_init__(self) -> None:
-        for name in ("wording_threshold", "same_predicate_threshold", "negation_wording_threshold"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
 
 
 def detect_conflicts(

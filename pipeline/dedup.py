@@ -42,7 +42,8 @@ from .parallel import ordered_map
 from .progress import Advance, counted
 from .places import Gazetteer
 from .schemas import CLAIM_CLUSTERS, table_from_rows
-from .stories import DEFAULT_STORY_SETTINGS, StorySettings, article_texts, group_stories
+from .config import DedupSettings, StorySettings
+from .stories import DEFAULT_STORY_SETTINGS, article_texts, group_stories
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -54,54 +55,6 @@ CLAIMS_PER_TASK = 64
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 
 
-@dataclass(frozen=True, slots=True)
-class DedupSettings:
-    """Blocking and decision settings, with their defaults."""
-
-    #: MinHash permutations and LSH Jaccard threshold for text blocking.
-    num_perm: int = 64
-    lsh_threshold: float = 0.3
-    #: Buckets larger than this are too generic to block on (e.g. one very common entity).
-    max_bucket: int = 60
-    #: Each claim keeps at most this many candidates (its most similar), so scoring stays linear.
-    max_candidates: int = 10
-    #: Text probability above which two claims with no structural disagreement are the same fact.
-    #: Stricter than the MRPC-calibrated threshold, which accepts loose paraphrases: a wrong merge
-    #: hides a claim, and union-find chains merges.
-    same_threshold: float = 0.6
-    #: Below `same_threshold`, claims still merge from the scorer's own (MRPC) threshold up when
-    #: structure backs the text: the same dated interval and at least this many shared entities.
-    anchored_min_entities: int = 2
-    #: Largest group of claims one event_key may hold (bounds the linkage inside a large story).
-    max_event: int = 400
-    #: Mean claim TF-IDF cosine a claim needs with an event's claims (same story) to join it.
-    event_threshold: float = 0.08
-    #: A same-fact cluster stops growing here (each new member is checked against every member).
-    max_cluster: int = 60
-    #: Claims of one story whose events are found at once (their similarity matrix is its square):
-    #: a larger story, such as one 1 MB article of distinct lines, is grouped in consecutive blocks
-    #: of claims. Real stories are far smaller (at most 536 claims in ECB+, 356 in BBC).
-    max_event_block: int = 2_000
-    #: How articles are grouped into stories.
-    stories: StorySettings = DEFAULT_STORY_SETTINGS
-
-    def __post_init__(self) -> None:
-        if self.num_perm < 16 or self.num_perm % 2:
-            raise ValueError(f"num_perm must be an even number >= 16, got {self.num_perm!r}")
-        if not 0.0 < self.lsh_threshold < 1.0:
-            raise ValueError(f"lsh_threshold must be in (0, 1), got {self.lsh_threshold!r}")
-        if self.max_candidates < 1:
-            raise ValueError(f"max_candidates must be >= 1, got {self.max_candidates!r}")
-        if not 0.0 <= self.event_threshold < 1.0:
-            raise ValueError(f"event_threshold must be in [0, 1), got {self.event_threshold!r}")
-        if self.max_cluster < 2:
-            raise ValueError(f"max_cluster must be >= 2, got {self.max_cluster!r}")
-        if self.max_event < 2:
-            raise ValueError(f"max_event must be >= 2, got {self.max_event!r}")
-        if self.max_bucket < 2:
-            raise ValueError(f"max_bucket must be >= 2, got {self.max_bucket!r}")
-        if self.max_event_block < self.max_event:
-            raise ValueError(f"max_event_block must be >= max_event ({self.max_event}), got {self.max_event_block!r}")
 
 
 DEFAULT_SETTINGS = DedupSettings()

@@ -18,6 +18,12 @@ class InputError(PipelineError):
     exit_code = 2
 
 
+class ConfigError(PipelineError):
+    """A settings file (`--config`) is missing, not TOML, or names an unknown or invalid setting."""
+
+    exit_code = 2
+
+
 class OutputError(PipelineError):
     """The output folder cannot be created or written."""
 

@@ -161,7 +161,7 @@ class RunContext:
         if self._pairs is None or self._pairs[0] != key:
             stored = self._pair_cache().get(self._pairs_key())
             if stored is None:
-                self._pairs = (key, sorted(candidate_pairs(facts_from(claims))))
+                self._pairs = (key, sorted(candidate_pairs(facts_from(claims), settings=self.config.dedup)))
             else:
                 i, j = stored["i"].to_numpy(), stored["j"].to_numpy()
                 self._pairs = (key, list(zip(i.tolist(), j.tolist(), strict=True)))
@@ -621,7 +621,9 @@ def stage_dedup(ctx: RunContext) -> int:
     infos = ctx.claim_infos(claims, articles)
     pairs = ctx.candidate_pairs(claims)
     with progress_bar(len(pairs), desc="dedup", unit="pair", enabled=ctx.progress) as advance:
-        table = cluster_claims(claims, articles, infos, **_pair_judging(ctx, claims, articles, pairs, advance))
+        table = cluster_claims(
+            claims, articles, infos, settings=ctx.config.dedup, **_pair_judging(ctx, claims, articles, pairs, advance)
+        )
     ctx.write(table, "claim_clusters")
     ctx.store_pairs(claims)
     multi = len({c for c, n in zip(table["cluster_id"].to_pylist(), table["n_articles"].to_pylist(), strict=True) if n > 1})
@@ -640,7 +642,10 @@ def stage_conflicts(ctx: RunContext) -> int:
     infos = ctx.claim_infos(claims, articles)
     pairs = ctx.candidate_pairs(claims)
     with progress_bar(len(pairs), desc="conflicts", unit="pair", enabled=ctx.progress) as advance:
-        table = detect_conflicts(claims, clusters, entities, timexes, infos, **_pair_judging(ctx, claims, articles, pairs, advance))
+        table = detect_conflicts(
+            claims, clusters, entities, timexes, infos, settings=ctx.config.conflicts, dedup_settings=ctx.config.dedup,
+            **_pair_judging(ctx, claims, articles, pairs, advance),
+        )
     ctx.write(table, "conflicts")
     by_kind: dict[str, int] = {}
     for kind in table["kind"].to_pylist():

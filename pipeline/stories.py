@@ -18,36 +18,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .config import StorySettings
+
 import numpy as np
 
 
-@dataclass(frozen=True, slots=True)
-class StorySettings:
-    """How articles are grouped into stories, with the defaults."""
-
-    #: Mean TF-IDF cosine a new article needs with a story's articles to join it.
-    threshold: float = 0.15
-    #: Similarities kept below the threshold still count in a story's mean (lower ones count as 0):
-    #: dropping everything under the threshold biased the means down and split stories.
-    floor: float = 0.05
-    #: Articles published further apart than this (days) are never one story; unknown dates never veto.
-    max_days_apart: int = 10
-    #: Largest story: beyond it a story stops growing (bounds the linkage's cost on look-alike news).
-    max_articles: int = 60
-    #: Nearest neighbours kept per article: stories are built from these pairs only (near-linear).
-    neighbours: int = 30
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.threshold < 1.0:
-            raise ValueError(f"threshold must be in (0, 1), got {self.threshold!r}")
-        if not 0.0 < self.floor <= self.threshold:
-            raise ValueError(f"floor must be in (0, threshold], got {self.floor!r}")
-        if self.max_days_apart < 0:
-            raise ValueError(f"max_days_apart must be >= 0 days, got {self.max_days_apart!r}")
-        if self.max_articles < 2:
-            raise ValueError(f"max_articles must be >= 2, got {self.max_articles!r}")
-        if self.neighbours < 1:
-            raise ValueError(f"neighbours must be >= 1, got {self.neighbours!r}")
 
 
 DEFAULT_STORY_SETTINGS = StorySettings()
