@@ -197,7 +197,7 @@ _stage_command(
 
 @main.command("report")
 @_output_option
-@click.option("--title", default="Conflicts report", show_default=True, help="Page title.")
+@click.option("--title", default="Claims and conflicts across sources", show_default=True, help="Page title.")
 @_fail_cleanly
 def report_cmd(output_dir: Path, title: str) -> None:
     """OUTPUT tables (parquet) → OUTPUT/report/conflicts.html (self-contained, opens from disk)."""
