@@ -214,7 +214,7 @@ def _parse(page: str) -> _Collector:
 
 # --------------------------------------------------------------------------- unit tests
 
-_SCIENTIFIC = re.compile(r"\d[eE][-+]?\d")
+_SCIENTIFIC = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[eE][-+]\d+(?!\w)")  # 2.75e+10, 1e-05 (not a hash's "7e4")
 
 
 def _visible_text(page: str) -> str:
@@ -617,3 +617,22 @@ def test_report_screenshot_is_not_blank(page: Page, tmp_path: Path) -> None:
     data = page.screenshot(tmp_path / "shot.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 1000
     assert _non_white_fraction(data) > 0.02, "screenshot is (almost) blank"
+
+
+def test_browser_seed_report_is_a_story_view(seed_run: Path, tmp_path: Path) -> None:
+    # the page a real run writes (the seeds: two articles from two outlets sharing many facts)
+    browser = find_browser()
+    if browser is None:
+        pytest.skip("chromium not installed: apt-get install -y chromium (.ci/run installs it)")
+    try:
+        tab = Page(browser, tmp_path / "profile")
+    except BrowserError as exc:
+        pytest.skip(f"chromium cannot run here: {exc}")
+    with tab:
+        tab.open((seed_run / "report" / "conflicts.html").as_uri(), ready="document.body && document.body.dataset.ready === '1'")
+        headings = tab.eval("Array.from(document.querySelectorAll('h3.event-title')).map(h => h.innerText)")
+        assert headings and not any(re.fullmatch(r"v[0-9a-f]{16}", h) for h in headings)
+        assert not _SCIENTIFIC.search(tab.eval("document.body.innerText"))
+        assert tab.eval("document.querySelectorAll('#chart-sources rect').length") >= 1
+        tab.eval("document.querySelector('details.cluster summary').click()")
+        assert tab.eval(f"{_VISIBLE}(document.querySelector('details.cluster li.member'))") is True
