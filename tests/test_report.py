@@ -3,6 +3,7 @@ and the generated data dictionary staying in sync with pipeline/schemas.py."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import html.parser
@@ -535,21 +536,26 @@ def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def page(report_file: Path, tmp_path: Path) -> Iterator[Page]:
-    """The sample report open in a headless Chromium, its script run."""
+@contextlib.contextmanager
+def _opened(path: Path, profile: Path) -> Iterator[Page]:
+    """`path` open in a headless Chromium, its script run (the test skips where no browser can run)."""
     browser = find_browser()
     if browser is None:
         pytest.skip("chromium not installed: apt-get install -y chromium (.ci/run installs it)")
     try:
-        tab = Page(browser, tmp_path / "profile")
+        tab = Page(browser, profile)
     except BrowserError as exc:
         pytest.skip(f"chromium cannot run here: {exc}")
-    try:
-        tab.open(report_file.as_uri(), ready="document.body && document.body.getAttribute('data-ready') === '1'")
+    with tab:
+        tab.open(path.as_uri(), ready="document.body && document.body.getAttribute('data-ready') === '1'")
         yield tab
-    finally:
-        tab.close()
+
+
+@pytest.fixture
+def page(report_file: Path, tmp_path: Path) -> Iterator[Page]:
+    """The sample report open in a headless Chromium."""
+    with _opened(report_file, tmp_path / "profile") as tab:
+        yield tab
 
 
 _VISIBLE = "(function (el) { return !!el && el.checkVisibility(); })"  # a closed <details> still has a box
@@ -621,15 +627,7 @@ def test_report_screenshot_is_not_blank(page: Page, tmp_path: Path) -> None:
 
 def test_browser_seed_report_is_a_story_view(seed_run: Path, tmp_path: Path) -> None:
     # the page a real run writes (the seeds: two articles from two outlets sharing many facts)
-    browser = find_browser()
-    if browser is None:
-        pytest.skip("chromium not installed: apt-get install -y chromium (.ci/run installs it)")
-    try:
-        tab = Page(browser, tmp_path / "profile")
-    except BrowserError as exc:
-        pytest.skip(f"chromium cannot run here: {exc}")
-    with tab:
-        tab.open((seed_run / "report" / "conflicts.html").as_uri(), ready="document.body && document.body.dataset.ready === '1'")
+    with _opened(seed_run / "report" / "conflicts.html", tmp_path / "profile") as tab:
         headings = tab.eval("Array.from(document.querySelectorAll('h3.event-title')).map(h => h.innerText)")
         assert headings and not any(re.fullmatch(r"v[0-9a-f]{16}", h) for h in headings)
         assert not _SCIENTIFIC.search(tab.eval("document.body.innerText"))
