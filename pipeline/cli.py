@@ -198,14 +198,19 @@ _stage_command(
 @main.command("report")
 @_output_option
 @click.option("--title", default="Claims and conflicts across sources", show_default=True, help="Page title.")
+@click.option(
+    "--feedback", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Review marks exported from a previous page (review-marks.json): they start marked, and the summary "
+    "says how many this run still reports.",
+)
 @_fail_cleanly
-def report_cmd(output_dir: Path, title: str) -> None:
+def report_cmd(output_dir: Path, title: str, feedback: Path | None) -> None:
     """OUTPUT tables (parquet) → OUTPUT/report/conflicts.html (self-contained, opens from disk)."""
     from .io import output_lock
     from .report import write_report
 
     with output_lock(output_dir):
-        click.echo(write_report(output_dir, title=title, generated=f"by pipeline {__version__}"))
+        click.echo(write_report(output_dir, title=title, generated=f"by pipeline {__version__}", feedback=feedback))
 
 
 @main.command("publish")

@@ -227,6 +227,37 @@ class EventStat:
         return (-len(self.sources), -self.n_conflicts, -len(self.article_ids), -self.n_claims, self.event_key)
 
 
+@dataclass(frozen=True, slots=True)
+class ReviewMark:
+    """A reader's verdict on a conflict or a cluster, as the page exports it (`review-marks/1`)."""
+
+    kind: str  # "conflict" or "cluster"
+    id: str
+    verdict: str = "wrong"
+
+
+#: The format tag of the JSON the page exports and `parse_marks` reads.
+MARKS_FORMAT = "review-marks/1"
+
+
+def parse_marks(text: str) -> tuple[ReviewMark, ...]:
+    """The marks of an exported review file; ValueError saying what is wrong when it is not one."""
+    import json
+
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(doc, dict) or doc.get("format") != MARKS_FORMAT or not isinstance(doc.get("marks"), list):
+        raise ValueError(f'not a review file: expected {{"format": "{MARKS_FORMAT}", "marks": [...]}}')
+    out = []
+    for i, m in enumerate(doc["marks"]):
+        if not (isinstance(m, dict) and m.get("kind") in ("conflict", "cluster") and isinstance(m.get("id"), str)):
+            raise ValueError(f'mark {i}: expected {{"kind": "conflict" or "cluster", "id": "..."}}')
+        out.append(ReviewMark(kind=m["kind"], id=m["id"], verdict=str(m.get("verdict") or "wrong")))
+    return tuple(out)
+
+
 def report_counts(articles: list[Row], n_sentences: int, claims: list[Row], clusters: list[Row]) -> ReportCounts:
     """The summary's figures from whole tables' rows."""
     cluster_articles: dict[str, int] = {}
@@ -311,9 +342,13 @@ class _Index:
     claims: dict[str, Row]
     clusters: dict[str, Row]  # claim_id -> cluster row
     entities: dict[str, tuple[str, str]]  # entity_id -> (canonical_name, label)
+    marked: frozenset[tuple[str, str]]  # (kind, id) a previous review marked wrong
 
 
-def _index(articles: pa.Table, sentences: pa.Table, claims: pa.Table, clusters: pa.Table, entities: pa.Table | None) -> _Index:
+def _index(
+    articles: pa.Table, sentences: pa.Table, claims: pa.Table, clusters: pa.Table, entities: pa.Table | None,
+    marks: Iterable[ReviewMark] = (),
+) -> _Index:
     sent_rows = _rows(sentences)
     names: dict[str, tuple[str, str]] = {}
     if entities is not None and entities.num_rows:
@@ -326,6 +361,7 @@ def _index(articles: pa.Table, sentences: pa.Table, claims: pa.Table, clusters: 
         claims={r["claim_id"]: r for r in _rows(claims)},
         clusters={r["claim_id"]: r for r in _rows(clusters)},
         entities=names,
+        marked=frozenset((m.kind, m.id) for m in marks if m.verdict == "wrong"),
     )
 
 
@@ -593,6 +629,7 @@ _JS = r"""
       document.body.appendChild(a); a.click(); a.remove();
     } catch (e) { /* the JSON stays in the text box to copy */ }
   });
+  marks.textContent = String(marked().length);  // marks of a previous review start pressed
   text.addEventListener("input", onChange);
   sourceSel.addEventListener("change", onChange);
   kindSel.addEventListener("change", onChange);
@@ -608,7 +645,17 @@ def _stat(n: int, label: str, key: str) -> str:
     return f'<div class="stat" data-stat="{_esc(key)}"><span class="n">{n:,}</span><span class="l">{_esc(label)}</span></div>'
 
 
-def _summary(counts: ReportCounts, conflicts: list[Row], stats: Sequence[EventStat]) -> str:
+def _still_reported(
+    marked: frozenset[tuple[str, str]], conflicts: Sequence[Row], clusters: Sequence[Row]
+) -> tuple[int, int] | None:
+    """(marks of a previous review, those whose conflict or cluster this run still reports), or None without marks."""
+    if not marked:
+        return None
+    present = {("conflict", c["conflict_id"]) for c in conflicts} | {("cluster", r["cluster_id"]) for r in clusters}
+    return len(marked), len(marked & present)
+
+
+def _summary(counts: ReportCounts, conflicts: list[Row], stats: Sequence[EventStat], review: tuple[int, int] | None) -> str:
     stats_html = [
         _stat(counts.articles_ok, "articles ok", "articles_ok"),
         _stat(counts.articles_rejected, "articles rejected", "articles_rejected"),
@@ -620,6 +667,9 @@ def _summary(counts: ReportCounts, conflicts: list[Row], stats: Sequence[EventSt
         _stat(sum(1 for e in stats if e.event_key and len(e.sources) >= 2), "events covered by ≥ 2 sources", "multi_source_events"),
         _stat(len(conflicts), "conflicts", "conflicts"),
     ]
+    if review is not None:
+        stats_html.append(_stat(review[0], "marked wrong in the last review", "review_marks"))
+        stats_html.append(_stat(review[1], "of those still reported by this run", "review_still_reported"))
     return f'<section id="summary"><div class="summary">{"".join(stats_html)}</div></section>'
 
 
@@ -703,17 +753,29 @@ def _value_words(c: Mapping[str, Any], side: str) -> str:
     return shown
 
 
-def _conflict(idx: _Index, c: Row, embedded: set[str]) -> str:
-    kind = c["kind"]
+def _mark_button(kind: str, mark_id: str, marked: frozenset[tuple[str, str]], extra: str = "") -> str:
+    on = (kind, mark_id) in marked
     return (
-        f'<article class="conflict" id="{_esc(c["conflict_id"])}" data-kind="{_esc(kind)}">'
+        f'<button type="button" class="mark-wrong" aria-pressed="{"true" if on else "false"}" data-mark-kind="{kind}" '
+        f'data-mark-id="{_esc(mark_id)}"{extra}>{"Marked wrong (undo)" if on else "Mark wrong"}</button>'
+    )
+
+
+def _marked_class(kind: str, mark_id: str, marked: frozenset[tuple[str, str]]) -> str:
+    return " marked-wrong" if (kind, mark_id) in marked else ""
+
+
+def _conflict(idx: _Index, c: Row, embedded: set[str]) -> str:
+    kind, cid, marked = c["kind"], c["conflict_id"], idx.marked
+    return (
+        f'<article class="conflict{_marked_class("conflict", cid, marked)}" id="{_esc(cid)}" data-kind="{_esc(kind)}">'
         f'<div class="conflict-head"><span class="badge kind-{_esc(kind)}">{_esc(kind)}</span>'
         f'<span class="values">{_esc(_value_words(c, "a"))} vs {_esc(_value_words(c, "b"))}</span>'
         f'<span class="confidence" title="How sure the pipeline is that the two claims disagree (its score {_score(c):.2f} on 0–1)">'
         f"confidence {_confidence(c)}</span>"
         f'<span class="explanation">{_esc(plain_numbers(str(c.get("explanation") or "")))}</span>'
-        f'<button type="button" class="mark-wrong" aria-pressed="false" data-mark-kind="conflict" '
-        f'data-mark-id="{_esc(c["conflict_id"])}" data-claims="{_esc(c["claim_id_a"])}\n{_esc(c["claim_id_b"])}">Mark wrong</button></div>'
+        + _mark_button("conflict", cid, marked, f' data-claims="{_esc(c["claim_id_a"])}\n{_esc(c["claim_id_b"])}"')
+        + "</div>"
         f'<div class="pair">'
         f'{_claim_card(idx, c["claim_id_a"], c["article_id_a"], c.get("value_a"), "a", embedded)}'
         f'{_claim_card(idx, c["claim_id_b"], c["article_id_b"], c.get("value_b"), "b", embedded)}'
@@ -722,6 +784,7 @@ def _conflict(idx: _Index, c: Row, embedded: set[str]) -> str:
 
 
 def _cluster(idx: _Index, cluster_id: str, members: list[Row], embedded: set[str]) -> str:
+    marked = idx.marked
     members = sorted(members, key=lambda r: (not r.get("is_representative"), r["claim_id"]))
     rep = idx.claims.get(members[0]["claim_id"]) or {}
     claims = [idx.claims[r["claim_id"]] for r in members if r["claim_id"] in idx.claims]
@@ -739,11 +802,11 @@ def _cluster(idx: _Index, cluster_id: str, members: list[Row], embedded: set[str
             + "</li>"
         )
     return (
-        f'<details class="cluster" data-cluster-id="{_esc(cluster_id)}">'
+        f'<details class="cluster{_marked_class("cluster", cluster_id, marked)}" data-cluster-id="{_esc(cluster_id)}">'
         f'<summary>{_esc(rep.get("text") or cluster_id)} '
         f'<span class="support">— {_plural(len(article_ids), "article")}, {_plural(len(outlets), "outlet")}: {_esc(", ".join(outlets))}</span>'
-        f'<button type="button" class="mark-wrong" aria-pressed="false" data-mark-kind="cluster" data-mark-id="{_esc(cluster_id)}">Mark wrong</button>'
-        f'</summary><ul class="members">{"".join(items)}</ul></details>'
+        + _mark_button("cluster", cluster_id, marked)
+        + f'</summary><ul class="members">{"".join(items)}</ul></details>'
     )
 
 
@@ -893,6 +956,7 @@ def render_report(
     max_clusters: int = MAX_CLUSTERS_PER_EVENT,
     counts: ReportCounts | None = None,
     stats: Sequence[EventStat] | None = None,
+    marks: Sequence[ReviewMark] = (),
 ) -> str:
     """One self-contained HTML page (inline CSS/JS/SVG, no network): the events across sources, their claims and conflicts.
 
@@ -900,7 +964,8 @@ def render_report(
     footer only when given. ``entities`` (entity_id, canonical_name, label) name the events'
     participants. ``counts`` and ``stats`` are the corpus-wide figures and event support when the
     tables hold only the rows the page shows (see `write_report`); by default they are computed
-    from the tables.
+    from the tables. ``marks`` (from a previous review, see `parse_marks`) start marked, and the
+    summary says how many of them this run still reports.
     """
     article_rows, claim_rows, cluster_rows = _rows(articles), _rows(claims), _rows(clusters)
     conflict_rows = _rows(conflicts)
@@ -908,7 +973,7 @@ def render_report(
         counts = report_counts(article_rows, len(sentences) if sentences is not None else 0, claim_rows, cluster_rows)
     if stats is None:
         stats = event_stats(article_rows, {c["claim_id"]: c["article_id"] for c in claim_rows}, cluster_rows, conflict_rows)
-    idx = _index(articles, sentences, claims, clusters, entities)
+    idx = _index(articles, sentences, claims, clusters, entities, marks)
     shown = shown_events(stats, max_events=max_events)
     keys = {e.event_key for e in shown}
     event_claims: dict[str, list[Row]] = defaultdict(list)
@@ -935,7 +1000,7 @@ def render_report(
         f"<title>{_esc(title)}</title><style>{_CSS}</style></head>\n"
         '<body data-ready="0">'
         f"<header><h1>{_esc(title)}</h1></header>\n<main>"
-        f"{_summary(counts, conflict_rows, stats)}\n"
+        f"{_summary(counts, conflict_rows, stats, _still_reported(idx.marked, conflict_rows, cluster_rows))}\n"
         f"{_charts(idx, conflict_rows, stats, shown, event_claims)}\n"
         f"{_filters(shown, conflict_rows)}\n"
         f"{_story_view(idx, stats, shown, event_claims, event_conflicts, embedded, max_clusters=max_clusters)}\n"
@@ -951,6 +1016,7 @@ def write_report(
     generated: str | None = None,
     max_events: int = MAX_EVENTS,
     max_clusters: int = MAX_CLUSTERS_PER_EVENT,
+    feedback: Path | str | None = None,
 ) -> Path:
     """Read the rows the page shows from `output_dir` and write ``report/conflicts.html`` atomically; returns its path.
 
@@ -959,16 +1025,27 @@ def write_report(
     walked a batch at a time, keeping the rows of the shown events and the conflicts. The page is
     the one `render_report` makes from the whole tables.
 
-    Raises MissingTableError / CorruptTableError (exit code 5) when a needed table is absent.
+    ``feedback`` is a review file the page exported (``review-marks/1``): its marks start marked and
+    the summary says how many this run still reports.
+
+    Raises MissingTableError / CorruptTableError (exit code 5) when a needed table is absent, and
+    InputError (exit code 2) when `feedback` cannot be read or is not a review file.
     """
+    from .errors import InputError
     from .io import atomic_write_bytes  # local: keeps render_report importable without I/O
 
+    marks: tuple[ReviewMark, ...] = ()
+    if feedback is not None:
+        try:
+            marks = parse_marks(Path(feedback).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise InputError(f"{feedback}: {exc}") from None
     out = Path(output_dir)
     tables, counts, stats = _page_rows(out, max_events)
     page = render_report(
         tables["articles"], tables["sentences"], tables["claims"], tables["claim_clusters"], tables["conflicts"],
         entities=tables["entities"], title=title, generated=generated, max_events=max_events,
-        max_clusters=max_clusters, counts=counts, stats=stats,
+        max_clusters=max_clusters, counts=counts, stats=stats, marks=marks,
     )
     path = out / REPORT_RELPATH
     atomic_write_bytes(path, page.encode("utf-8"))

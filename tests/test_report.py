@@ -21,8 +21,8 @@ import pytest
 from pipeline.browser import BrowserError, Page, find_browser
 from pipeline.dictionary import DEFAULT_PATH, data_dictionary
 from pipeline.report import (
-    date_words, highlight, mark_rewrites, plain_number, plain_numbers, render_report, safe_url, source_label,
-    write_report,
+    ReviewMark, date_words, highlight, mark_rewrites, parse_marks, plain_number, plain_numbers, render_report,
+    safe_url, source_label, write_report,
 )
 from pipeline.schemas import ARTICLES, CLAIM_CLUSTERS, CLAIMS, CONFLICTS, ENTITIES, SENTENCES, TABLES, table_from_rows
 
@@ -437,6 +437,56 @@ def test_seed_report_is_a_story_view(seed_run: Path) -> None:
     assert dom.find(tag="details", cls="cluster")
 
 
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ('{"format": "review-marks/1", "marks": [{"kind": "conflict", "id": "X1", "verdict": "wrong"}, '
+         '{"kind": "cluster", "id": "K1"}]}', None),  # what the page exports (verdict defaults to wrong)
+        ("[1, 2", "not JSON"),  # a truncated file
+        ('{"marks": []}', "not a review file"),  # some other JSON
+        ('{"format": "review-marks/1", "marks": [{"kind": "event", "id": "v1"}]}', "mark 0"),  # an unknown kind
+    ],
+)
+def test_parse_marks(text: str, error: str | None) -> None:
+    if error is None:
+        assert parse_marks(text) == (ReviewMark("conflict", "X1"), ReviewMark("cluster", "K1"))
+    else:
+        with pytest.raises(ValueError, match=error):
+            parse_marks(text)
+
+
+def test_marks_of_a_previous_review_start_marked_and_are_counted() -> None:
+    marks = (ReviewMark("conflict", "X1"), ReviewMark("cluster", "K1"), ReviewMark("conflict", "gone"))
+    page = _render(sample_tables(), marks=marks)
+    dom = _parse(page)
+    (x1, _), = dom.find(tag="article", id="X1")
+    assert "marked-wrong" in x1["class"].split()
+    pressed = [(a["data-mark-kind"], a["data-mark-id"]) for a, _ in dom.find(tag="button", cls="mark-wrong", aria_pressed="true")]
+    assert pressed == [("conflict", "X1"), ("cluster", "K1")]
+    values = dict(re.findall(r'data-stat="(review_[a-z_]+)"><span class="n">(\d+)</span>', page))
+    assert values == {"review_marks": "3", "review_still_reported": "2"}  # "gone" is no longer reported
+    assert "review_marks" not in _render(sample_tables())  # no review, no such figures
+
+
+def test_report_command_reads_feedback_and_refuses_a_bad_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    from pipeline.io import write_table
+
+    for name, table in sample_tables().items():
+        write_table(table, tmp_path, name)
+    good, bad = tmp_path / "marks.json", tmp_path / "bad.json"
+    good.write_text('{"format": "review-marks/1", "marks": [{"kind": "conflict", "id": "X2"}]}', encoding="utf-8")
+    bad.write_text("not json", encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", "--output", str(tmp_path), "--feedback", str(good)])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "report" / "conflicts.html").read_text(encoding="utf-8")
+    assert 'aria-pressed="true" data-mark-kind="conflict" data-mark-id="X2"' in page
+    result = CliRunner().invoke(main, ["report", "--output", str(tmp_path), "--feedback", str(bad)])
+    assert result.exit_code == 2 and "not JSON" in result.output
+
+
 # --------------------------------------------------------------------------- data dictionary
 
 
@@ -612,11 +662,13 @@ def test_browser_marks_a_conflict_and_exports_the_marks(page: Page) -> None:
     assert page.eval("document.getElementById('marks-count').textContent") == "2"
     assert page.eval("document.getElementById('X1').classList.contains('marked-wrong')") is True
     page.eval("document.getElementById('export-marks').click()")
-    exported = json.loads(page.eval("document.getElementById('marks-json').value"))
+    text = page.eval("document.getElementById('marks-json').value")
+    exported = json.loads(text)
     assert exported["marks"] == [
         {"kind": "conflict", "id": "X1", "verdict": "wrong", "claim_ids": ["a1/c0", "b2/c0"]},
         {"kind": "cluster", "id": "K1", "verdict": "wrong"},
     ]
+    assert parse_marks(text) == (ReviewMark("conflict", "X1"), ReviewMark("cluster", "K1"))  # a run reads it back
 
 
 def test_report_screenshot_is_not_blank(page: Page, tmp_path: Path) -> None:
