@@ -19,6 +19,7 @@ import click
 from . import __version__
 from .config import PipelineConfig
 from .errors import PipelineError
+from .report import DEFAULT_TITLE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -197,7 +198,7 @@ _stage_command(
 
 @main.command("report")
 @_output_option
-@click.option("--title", default="Claims and conflicts across sources", show_default=True, help="Page title.")
+@click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Page title.")
 @click.option(
     "--feedback", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Review marks exported from a previous page (review-marks.json): they start marked, and the summary "

@@ -41,6 +41,9 @@ KINDS: tuple[str, ...] = ("date", "quantity", "place", "negation", "entity", "ot
 #: Where the report goes inside an output folder.
 REPORT_RELPATH = Path("report") / "conflicts.html"
 
+#: The page's title unless one is given.
+DEFAULT_TITLE = "Claims and conflicts across sources"
+
 #: Events shown at most (events holding a conflict are always shown), and clusters per event.
 MAX_EVENTS = 60
 MAX_CLUSTERS_PER_EVENT = 8
@@ -950,7 +953,7 @@ def render_report(
     conflicts: pa.Table,
     *,
     entities: pa.Table | None = None,
-    title: str = "Claims and conflicts across sources",
+    title: str = DEFAULT_TITLE,
     generated: str | None = None,
     max_events: int = MAX_EVENTS,
     max_clusters: int = MAX_CLUSTERS_PER_EVENT,
@@ -1012,7 +1015,7 @@ def render_report(
 def write_report(
     output_dir: Path | str,
     *,
-    title: str = "Claims and conflicts across sources",
+    title: str = DEFAULT_TITLE,
     generated: str | None = None,
     max_events: int = MAX_EVENTS,
     max_clusters: int = MAX_CLUSTERS_PER_EVENT,
