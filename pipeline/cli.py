@@ -20,6 +20,7 @@ import click
 from . import __version__
 from .config import PipelineConfig
 from .errors import PipelineError
+from .report import DEFAULT_TITLE
 from .stages import BY_NAME, STAGES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -185,15 +186,20 @@ for _stage in STAGES[1:]:  # ingest has its own command: it reads an input folde
 
 @main.command("report")
 @_output_option
-@click.option("--title", default="Conflicts report", show_default=True, help="Page title.")
+@click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Page title.")
+@click.option(
+    "--feedback", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Review marks exported from a previous page (review-marks.json): they start marked, and the summary "
+    "says how many this run still reports.",
+)
 @_fail_cleanly
-def report_cmd(output_dir: Path, title: str) -> None:
+def report_cmd(output_dir: Path, title: str, feedback: Path | None) -> None:
     """OUTPUT tables (parquet) → OUTPUT/report/conflicts.html (self-contained, opens from disk)."""
     from .io import output_lock
     from .report import write_report
 
     with output_lock(output_dir):
-        click.echo(write_report(output_dir, title=title, generated=f"by pipeline {__version__}"))
+        click.echo(write_report(output_dir, title=title, generated=f"by pipeline {__version__}", feedback=feedback))
 
 
 @main.command("publish")

@@ -38,14 +38,14 @@ def test_load_gives_typed_dataframes(outputs: Path) -> None:
     assert isinstance(t, Tables)
     assert list(t) == list(TABLES) and t["claims"] is t.claims
     assert {name: len(df) for name, df in t.items()} == {
-        "articles": 3, "sentences": 6, "entities": 0, "timexes": 0, "claims": 4, "claim_clusters": 4, "conflicts": 2,
+        "articles": 3, "sentences": 6, "entities": 6, "timexes": 0, "claims": 6, "claim_clusters": 6, "conflicts": 3,
     }
     for name, df in t.items():
         assert list(df.columns) == TABLES[name].names, name
     claims = t.claims.set_index("claim_id")
     # list columns are Python lists (null lists become [])
     assert all(type(v) is list for v in t.claims["entity_ids"])
-    assert claims.loc["a1/c0", "entity_ids"] == ["E:trump", "E:putin"]
+    assert claims.loc["a1/c0", "entity_ids"] == ["E:trump", "E:putin", "E:hamburg"]
     assert claims.loc["a1/c0", "timex_ids"] == ["a1/t0"] and claims.loc["a1/c1", "timex_ids"] == []
     # dates are datetime.date objects, None when unknown
     assert t.articles.set_index("article_id")["published"].to_dict() == {
@@ -96,7 +96,7 @@ def test_duckdb_views(outputs: Path) -> None:
     con = duckdb_connection(outputs)
     views = {r[0] for r in con.sql("select view_name from duckdb_views() where not internal").fetchall()}
     assert views == set(TABLES)
-    assert con.sql("select kind, count(*) from conflicts group by 1 order by 1").fetchall() == [("date", 1), ("negation", 1)]
+    assert con.sql("select kind, count(*) from conflicts group by 1 order by 1").fetchall() == [("date", 1), ("negation", 1), ("quantity", 1)]
     joined = con.sql(
         """
         select k.cluster_id, count(distinct c.article_id) as n
@@ -105,7 +105,7 @@ def test_duckdb_views(outputs: Path) -> None:
         """
     ).fetchall()
     assert joined == [("K1", 2)]
-    assert con.execute("select entity_ids from claims where claim_id = 'a1/c0'").fetchone() == (["E:trump", "E:putin"],)
+    assert con.execute("select entity_ids from claims where claim_id = 'a1/c0'").fetchone() == (["E:trump", "E:putin", "E:hamburg"],)
 
 
 def test_duckdb_path_with_quote(tmp_path: Path) -> None:
