@@ -42,10 +42,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-$(WORK)/articles.parquet: $(INPUTS) pipeline/ingest.py $(COMMON)
+$(WORK)/articles.parquet: $(INPUTS) pipeline/ingest.py pipeline/webpage.py $(COMMON)
 	$(RUN) ingest --input $(INPUT) --output $(WORK)
 
-$(WORK)/sentences.parquet: $(WORK)/articles.parquet pipeline/segment.py $(PARSE) $(COMMON)
+$(WORK)/sentences.parquet: $(WORK)/articles.parquet pipeline/segment.py pipeline/furniture.py $(PARSE) $(COMMON)
 	$(RUN) segment --output $(WORK) $(QUIET)
 
 $(WORK)/entities.parquet: $(WORK)/sentences.parquet pipeline/entities.py models/entities/aliases.json $(PARSE) $(COMMON)
