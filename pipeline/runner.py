@@ -44,7 +44,7 @@ from .segment import segment
 from .timexes import annotate_timexes
 
 #: Code and data whose change makes a stage's per-article cache stale (besides settings and inputs).
-SEGMENT_CODE = (PACKAGE_DIR / "segment.py", PACKAGE_DIR / "ingest.py", PACKAGE_DIR / "schemas.py")
+SEGMENT_CODE = (PACKAGE_DIR / "segment.py", PACKAGE_DIR / "furniture.py", PACKAGE_DIR / "ingest.py", PACKAGE_DIR / "schemas.py")
 ENTITIES_CODE = (PACKAGE_DIR / "entities.py", PACKAGE_DIR / "schemas.py")
 CLAIMS_CODE = (
     PACKAGE_DIR / "claims.py",

@@ -1,0 +1,108 @@
+"""Page furniture: the sentences of a page that are not its reporting, found by rules.
+
+Copyright and rights lines, photo and video credits, captions and gallery counters, bylines,
+"contributed to this report" lines, subscribe / log-in / cookie / share / follow prompts and
+related-link lists. The segment stage keeps them in `sentences` with the reason in its `furniture`
+column, and the claims stage never reads them, so no claim, cluster or conflict is built from them.
+They come from every input format: trafilatura leaves some in HTML, crawled text keeps them all.
+
+Rules, not a trained classifier: each reason is a short list of patterns a reader can check, and the
+measured figures (docs/html-input.md) show where they stop. A credit or gallery counter glued to the
+front of a real sentence ("Photo: Brett Coomer, Houston Chronicle Image 7 of 12 A shooting victim
+is…") is cut off as a part of its own; the rest of the sentence keeps its exact offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_I = re.IGNORECASE
+
+#: Credits, bylines, prompts and link lists are short: a longer sentence that starts like one
+#: ("Video by a bystander shows…") is reporting.
+_SHORT = 25
+
+#: (reason, pattern matched against the whole sentence, most words); the first that matches gives the reason.
+_WHOLE: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
+    ("copyright", re.compile(
+        r"^[\s(\[]*(?:source:[^©]*)?(?:tm and\s+)?(?:©|\(c\)\s*\d{4}|copyright\b)"
+        r"|\ball rights reserved\b"
+        r"|\bmay not be (?:re)?published,? broadcast,? rewritten,? or redistributed\b", _I), None),
+    ("contributor", re.compile(
+        r"\bcontributed (?:to )?(?:this |the )?(?:report|story|article|reporting)\W*$"
+        r"|^\W*(?:the )?associated press contributed\W*$", _I), None),
+    ("gallery", re.compile(
+        r"^\W*(?:image|photo|slide|picture)\s+\d+\s+(?:of|/)\s*/?\s*\d+\W*(?:caption\W*)?(?:close\W*)?$"
+        r"|\bcaption close\b|^\W*(?:view|hide|show)?\s*(?:full )?caption\W*(?:close)?\W*$"
+        r"|^\W*(?:enlarge|expand|launch|view)\s+(?:this\s+)?(?:photo|image|gallery|slideshow)\W*$"
+        r"|gallery_\w+\|", _I), None),
+    ("caption", re.compile(
+        r"\bview full caption\b"
+        r"|\((?:photo|photos|video|image|file photo|graphic)(?: source| courtesy| credit)?\s*:[^()]*\)\W*$"
+        r"|\(\s*[^()]{0,60}\bfile photo\)\W*$"
+        r"|^\W*file\s*[-–—]\s", _I), None),
+    ("credit", re.compile(
+        r"^\W*(?:photo|photos|image|video|graphic|file photo)s?\s*(?:courtesy|credit|by|source)?\s*(?::|/|by\b|courtesy\b)"
+        r"|^\W*\(?(?:photo|video|image)s? (?:courtesy|credit)\b"
+        r"|^[^.]{0,80}\b(?:/|\|)\s*(?:getty images|ap photo|associated press|reuters|afp)\W*$"
+        r"|\b(?:getty images|ap photo|shutterstock)\W*$", _I), 12),
+    ("byline", re.compile(
+        r"^\W*(?i:by|written by|story by|reporting by)\s+(?:[A-Z][\w.'’-]*\s*){1,4}(?:(?:and|&)\s+(?:[A-Z][\w.'’-]*\s*){1,4})?"
+        r"(?:[,|/–—-]\s*(?:[A-Z][\w.'’&-]*\s*){1,6})?\W*$"
+        r"|^\W*(?i:posted|updated|published|last updated)\s*(?::|(?i:on|at)\b)"
+        r"|^\W*(?i:e-?mail|contact) (?i:the )?(?i:author|reporter|writer)\b"
+        r"|^\W*(?i:read more (?:articles|stories) by)\b"), _SHORT),
+    ("prompt", re.compile(
+        r"^\W*(?:click here|click to|tap here|sign up|subscribe\b|log ?in\b|sign in\b|register\b|follow us|follow @|like us"
+        r"|share (?:this|on)|download (?:our|the)|get (?:free |the )?(?:real-time |breaking )?news alerts"
+        r"|watch:|watch (?:the )?video\b|listen:|email newsletters?|have an online subscription|need an online subscription"
+        r"|for access to this article|please (?:log|sign|enable|disable|subscribe|turn off)|you need an online service"
+        r"|we use cookies|this (?:site|website) uses cookies|by (?:using|continuing to use) this (?:site|website)"
+        r"|accept cookies|text \w+ to \d+|or sign up|copy link|print this|comments? \(\d+\)|leave a comment"
+        r"|join the conversation|to continue reading|already a (?:print )?subscriber)"
+        r"|\b(?:sign up for (?:our|one of our|the)\b[^.]{0,40}newsletters?|subscribe (?:now|today)|\{\* \w+ \*\})", _I), _SHORT),
+    ("related", re.compile(
+        r"^\W*(?:related|related stories|related coverage|related content|related links|related articles|also read|read also"
+        r"|read more|more|see also|recommended|trending|trending now|more from [\w ]{1,30}|more stories|previous|next|top stories)"
+        r"\s*(?::|>>|\||$)"
+        r"|^\s*(?:>>|»)", _I), _SHORT),
+)
+
+#: A credit or gallery counter glued to the front of a sentence: cut up to its end.
+_PREFIX = re.compile(
+    r"^\W*(?:(?:photo|photos|video|image)\s*:\s*[^.:]{1,80}?\s+)?"
+    r"(?:image|photo|slide)\s+\d+\s+(?:of|/)\s*/?\s*\d+(?:\s*caption\s*close\s*(?:image|photo|slide)\s+\d+\s+of\s+\d+)?\s+"
+    r"(?=[A-Z\"“‘'(])",
+    _I,
+)
+
+
+class Part(NamedTuple):
+    """A piece of a sentence, offsets relative to the sentence: furniture (with its reason) or body (None)."""
+
+    start: int
+    end: int
+    furniture: str | None
+
+
+def furniture_reason(sentence: str) -> str | None:
+    """Why a sentence is page furniture (`copyright`, `credit`, ...), or None when it is body text."""
+    text = sentence.strip()
+    if not text:
+        return None
+    n_words = len(text.split())
+    for reason, pattern, most_words in _WHOLE:
+        if (most_words is None or n_words <= most_words) and pattern.search(text):
+            return reason
+    return None
+
+
+def furniture_parts(sentence: str) -> list[Part]:
+    """The sentence as one part, or as a leading credit/gallery part and the rest (judged on its own)."""
+    match = _PREFIX.match(sentence)
+    if match is None or match.end() >= len(sentence.rstrip()):
+        return [Part(0, len(sentence), furniture_reason(sentence))]
+    cut = match.end()
+    head_end = len(sentence[:cut].rstrip())
+    return [Part(0, head_end, "gallery"), Part(cut, len(sentence), furniture_reason(sentence[cut:]))]
