@@ -85,6 +85,7 @@ eval: $(STAMP)
 	$(PY) -m pipeline.evaluation.conflicts
 	$(PY) -m pipeline.evaluation.events --corpus $(SHARED)/corpora/ecbplus-dev.jsonl --gold $(SHARED)/eval/ecbplus/events-dev.json
 	$(PY) -m pipeline.evaluation.stories --corpus $(SHARED)/corpora/gva-dev.jsonl --scorer $(SHARED)/eval/stories/score_stories.py
+	$(PY) -m pipeline.evaluation.extraction --data $(SHARED)/eval/extraction
 
 # Retrain the shipped models from the shared data, reproducibly (same data -> same artifact bytes).
 models: $(STAMP)

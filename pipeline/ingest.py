@@ -213,12 +213,14 @@ def _warc_rows(raw: RawInput, *, config: PipelineConfig) -> Iterator[dict[str, o
     skipped: dict[str, int] = {}
     digests: dict[str, int] = {}
     n_records = 0
+    damaged = False
     for record in raw.records():
         source = f"{raw.source}:{record.offset}"
         if record.damage is not None:
+            damaged = True
             kept = f"; the {n_records} record(s) before it were read" if n_records else ""
             yield _rejected(source, b"", f"archive damaged at byte {record.offset}: {record.damage}{kept}")
-            return
+            break
         n_records += 1
         if record.warc_type in _NOT_PAGES:
             skipped[record.warc_type] = skipped.get(record.warc_type, 0) + 1
@@ -230,7 +232,7 @@ def _warc_rows(raw: RawInput, *, config: PipelineConfig) -> Iterator[dict[str, o
     if skipped:
         counts = ", ".join(f"{n} {kind}" for kind, n in sorted(skipped.items()))
         yield _rejected(f"{raw.source}:skipped", b"", f"{sum(skipped.values())} WARC record(s) that are not pages skipped: {counts}")
-    elif not n_records:
+    if not n_records and not damaged:
         yield _rejected(raw.source, b"", "empty archive: no WARC records")
 
 

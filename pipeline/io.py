@@ -188,10 +188,13 @@ def warc_records(path: Path, *, config: PipelineConfig) -> Iterator[WarcRecord]:
     limit = config.max_page_bytes
     offset = 0
     with path.open("rb") as fh:
-        records = ArchiveIterator(fh)
+        records = ArchiveIterator(fh, arc2warc=False)
         try:
             for record in records:
                 offset = records.offset
+                if record.format != "warc":  # warcio reads ARC too, and takes any text line for an ARC header
+                    yield WarcRecord(offset, "damaged", damage="not a WARC record (no WARC/1.x header)")
+                    return
                 found = _warc_record(record, offset, limit, config.html_media_types)
                 while record.raw_stream.read(1 << 16):  # skip the rest of the record, a chunk at a time
                     pass

@@ -29,7 +29,12 @@ class Page(NamedTuple):
 
 #: trafilatura's settings: `favor_precision` and no comments lift body precision on the
 #: extraction benchmark's dev pages from .931 to .955 at a recall cost of one point (docs/html-input.md).
-_EXTRACT_OPTIONS = {"favor_precision": True, "include_comments": False, "include_tables": True, "deduplicate": False}
+#: htmldate's extensive search is off: it guesses a date from any year on the page ("© 2019" gives
+#: 2019-01-01), and a wrong date is worse than none (a WARC record then has its WARC-Date).
+_EXTRACT_OPTIONS: dict[str, object] = {
+    "favor_precision": True, "include_comments": False, "include_tables": True, "deduplicate": False,
+    "date_extraction_params": {"extensive_search": False, "original_date": True},
+}
 _PASSWORD = re.compile(rb"<input[^>]+type\s*=\s*[\"']?password", re.IGNORECASE)
 _ERROR_TITLE = re.compile(r"\b(404|403|410|500|not found|page (?:not|cannot be) found|error)\b", re.IGNORECASE)
 _LINE_SPACE = re.compile(r"[ \t\u00a0]+")

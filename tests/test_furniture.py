@@ -1,0 +1,76 @@
+"""Page furniture: credits, copyright lines, captions and prompts are found; reporting is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.furniture import furniture_parts, furniture_reason
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        # a station's copyright line (gva-dev)
+        ("Copyright 2017 WMC Action News 5.", "copyright"),
+        # a copyright sign with a media group
+        ("© 2016 Cox Media Group.", "copyright"),
+        # the wire's redistribution notice
+        ("This material may not be published, broadcast, rewritten or redistributed.", "copyright"),
+        # a photo credit in parentheses: the sentence is a caption
+        ("(Photo: Daniel Mears / Detroit News)", "caption"),
+        # a caption that ends in its credit
+        ("Family of 5 found dead in Culpeper, Va. (Photo: Culpeper County Sheriff's Office)", "caption"),
+        # a contributor line
+        ("Review-Journal reporter Jenny Wilson contributed to this report.", "contributor"),
+        # a bare gallery counter
+        ("Image 4 of 17", "gallery"),
+        # a byline with a role
+        ("By Dana Whitfield, Staff Writer", "byline"),
+        # a link prompt
+        ("Click here to watch Gary Nelson's report.", "prompt"),
+        # a newsletter prompt
+        ("Sign up for one of our email newsletters.", "prompt"),
+        # a cookie banner
+        ("We use cookies to improve your experience.", "prompt"),
+        # a related-link heading with its link
+        ("RELATED: Witness describes skate park shooting", "related"),
+    ],
+)
+def test_furniture_is_found_with_its_reason(sentence: str, reason: str) -> None:
+    assert furniture_reason(sentence) == reason
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # starts like a byline, but is reporting
+        "By Tuesday, police had arrested three men in connection with the shooting.",
+        # starts like a credit, but is a long sentence about a video
+        "Video shows the two men running from the car toward the park before officers arrived at the scene.",
+        # "more" that is not a link list
+        "More than 20 people were hurt in the crash.",
+        # a plain report of a shooting
+        "Police said the man was shot twice and taken to a hospital.",
+        # a quote about copyright is still reporting
+        "The lawsuit says the station broke copyright law when it aired the footage last year without permission from the family.",
+    ],
+)
+def test_reporting_is_not_furniture(sentence: str) -> None:
+    assert furniture_reason(sentence) is None
+    assert [p.furniture for p in furniture_parts(sentence)] == [None]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "body"),
+    [
+        # a credit and a gallery counter glued to a caption (gva-dev)
+        ("Photo: Brett Coomer, Houston Chronicle Image 7 of 12 A shooting victim is loaded into a medical helicopter.",
+         "A shooting victim is loaded into a medical helicopter."),
+        # a gallery run glued to a sentence
+        ("Image 1 of / 5 Caption Close Image 1 of 5 Joe Frederick Hawkins was booked Monday.", "Joe Frederick Hawkins was booked Monday."),
+    ],
+)
+def test_a_glued_prefix_is_cut_and_the_rest_keeps_exact_offsets(sentence: str, body: str) -> None:
+    head, rest = furniture_parts(sentence)
+    assert head.furniture == "gallery" and head.start == 0
+    assert sentence[rest.start : rest.end] == body and rest.furniture is None
