@@ -1,8 +1,8 @@
 """Page furniture: the sentences of a page that are not its reporting, found by rules.
 
 Copyright and rights lines, photo and video credits, captions and gallery counters, bylines,
-"contributed to this report" lines, subscribe / log-in / cookie / share / follow prompts and
-related-link lists. The segment stage keeps them in `sentences` with the reason in its `furniture`
+"contributed to this report" lines, subscribe / log-in / cookie / share / follow prompts,
+related-link lists and the attribution lines of embedded posts. The segment stage keeps them in `sentences` with the reason in its `furniture`
 column, and the claims stage never reads them, so no claim, cluster or conflict is built from them.
 They come from every input format: trafilatura leaves some in HTML, crawled text keeps them all.
 
@@ -28,7 +28,8 @@ _WHOLE: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
     ("copyright", re.compile(
         r"^[\s(\[]*(?:source:[^©]*)?(?:tm and\s+)?(?:©|\(c\)\s*\d{4}|copyright\b)"
         r"|\ball rights reserved\b"
-        r"|\bmay not be (?:re)?published,? broadcast,? rewritten,? or redistributed\b", _I), None),
+        r"|\bmay not be (?:re)?published,? broadcast,? rewritten,? or redistributed\b"
+        r"|\b(?:tm and )?copyright (?:©\s*)?(?:19|20)\d\d\b", _I), None),
     ("contributor", re.compile(
         r"\bcontributed (?:to )?(?:this |the )?(?:report|story|article|reporting)\W*$"
         r"|^\W*(?:the )?associated press contributed\W*$", _I), None),
@@ -36,23 +37,31 @@ _WHOLE: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
         r"^\W*(?:image|photo|slide|picture)\s+\d+\s+(?:of|/)\s*/?\s*\d+\W*(?:caption\W*)?(?:close\W*)?$"
         r"|\bcaption close\b|^\W*(?:view|hide|show)?\s*(?:full )?caption\W*(?:close)?\W*$"
         r"|^\W*(?:enlarge|expand|launch|view)\s+(?:this\s+)?(?:photo|image|gallery|slideshow)\W*$"
-        r"|gallery_\w+\|", _I), None),
+        r"|gallery_\w+\||\bback to gallery\b"
+        r"|\b(?:image|photo|slide)\s+\d+\s+of\s+/?\s*\d+\b", _I), None),
     ("caption", re.compile(
         r"\bview full caption\b"
         r"|\((?:photo|photos|video|image|file photo|graphic)(?: source| courtesy| credit)?\s*:[^()]*\)\W*$"
         r"|\(\s*[^()]{0,60}\bfile photo\)\W*$"
-        r"|^\W*file\s*[-–—]\s", _I), None),
+        r"|^\W*file\s*[-–—]\s"
+        r"|^\W*(?:caption|buy photo)\b"
+        r"|^\s*\((?:ap |reuters |afp |getty |courtesy |staff |file )?(?:photo|photos|image|video)\b[^()]{0,80}\)"
+        r"|^\s*\(courtesy\b[^()]{0,80}\)", _I), None),
     ("credit", re.compile(
         r"^\W*(?:photo|photos|image|video|graphic|file photo)s?\s*(?:courtesy|credit|by|source)?\s*(?::|/|by\b|courtesy\b)"
         r"|^\W*\(?(?:photo|video|image)s? (?:courtesy|credit)\b"
         r"|^[^.]{0,80}\b(?:/|\|)\s*(?:getty images|ap photo|associated press|reuters|afp)\W*$"
-        r"|\b(?:getty images|ap photo|shutterstock)\W*$", _I), 12),
+        r"|^\W*photo taken\b"
+        r"|\b(?:getty images|ap photo|shutterstock)\W*$"
+        r"|^(?:\s*\([^()/]{1,60}/[^()]{1,60}\))+\W*$", _I), 12),
     ("byline", re.compile(
         r"^\W*(?i:by|written by|story by|reporting by)\s+(?:[A-Z][\w.'’-]*\s*){1,4}(?:(?:and|&)\s+(?:[A-Z][\w.'’-]*\s*){1,4})?"
         r"(?:[,|/–—-]\s*(?:[A-Z][\w.'’&-]*\s*){1,6})?\W*$"
         r"|^\W*(?i:posted|updated|published|last updated)\s*(?::|(?i:on|at)\b)"
         r"|^\W*(?i:e-?mail|contact) (?i:the )?(?i:author|reporter|writer)\b"
-        r"|^\W*(?i:read more (?:articles|stories) by)\b"), _SHORT),
+        r"|^\W*(?i:read more (?:articles|stories) by)\b"
+        r"|^\W*(?i:call|contact|reach|e-?mail)\s+(?:[\w.'’-]+\s+){0,4}(?i:reporter|writer|columnist|editor)\b"
+        r"|^(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.-]*['’]s (?i:report)\W*$"), _SHORT),
     ("prompt", re.compile(
         r"^\W*(?:click here|click to|tap here|sign up|subscribe\b|log ?in\b|sign in\b|register\b|follow us|follow @|like us"
         r"|share (?:this|on)|download (?:our|the)|get (?:free |the )?(?:real-time |breaking )?news alerts"
@@ -60,21 +69,27 @@ _WHOLE: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
         r"|for access to this article|please (?:log|sign|enable|disable|subscribe|turn off)|you need an online service"
         r"|we use cookies|this (?:site|website) uses cookies|by (?:using|continuing to use) this (?:site|website)"
         r"|accept cookies|text \w+ to \d+|or sign up|copy link|print this|comments? \(\d+\)|leave a comment"
-        r"|join the conversation|to continue reading|already a (?:print )?subscriber)"
+        r"|join the conversation|to continue reading|already a (?:print )?subscriber|close skip\b)"
+        r"|\bskip in skip\b|\bembed x share\b|\bphotos can be ordered\b"
         r"|\b(?:sign up for (?:our|one of our|the)\b[^.]{0,40}newsletters?|subscribe (?:now|today)|\{\* \w+ \*\})", _I), _SHORT),
     ("related", re.compile(
         r"^\W*(?:related|related stories|related coverage|related content|related links|related articles|also read|read also"
         r"|read more|more|see also|recommended|trending|trending now|more from [\w ]{1,30}|more stories|previous|next|top stories)"
         r"\s*(?::|>>|\||$)"
-        r"|^\s*(?:>>|»)", _I), _SHORT),
+        r"|^\s*(?:>>|»)\s*(?:read|more|related|watch|click|see)\b"
+        r"|^[^|]{0,120}\|[^|]{0,120}\|", _I), _SHORT),
+    ("embed", re.compile(
+        r"\bpic\.twitter\.com/"
+        r"|[—–-]\s*[^()]{0,60}\(@\w{1,30}\)\s+\w+\s+\d{1,2},\s+\d{4}\W*$", _I), None),
 )
 
 #: A credit or gallery counter glued to the front of a sentence: cut up to its end.
 _PREFIX = re.compile(
-    r"^\W*(?:(?:photo|photos|video|image)\s*:\s*[^.:]{1,80}?\s+)?"
-    r"(?:image|photo|slide)\s+\d+\s+(?:of|/)\s*/?\s*\d+(?:\s*caption\s*close\s*(?:image|photo|slide)\s+\d+\s+of\s+\d+)?\s+"
-    r"(?=[A-Z\"“‘'(])",
-    _I,
+    r"^\s*\((?i:photo|photos|video|image)\s*:[^()]{0,80}\)\s*(?i:buy photo\s*)?(?i:story highlights)\s+(?=\S)"
+    r"|"
+    r"^\W*(?:(?i:photo|photos|video|image)\s*:\s*[^.:]{1,80}?\s+|(?:[A-Z][\w.'’-]*,?\s+){1,6})?"
+    r"(?i:image|photo|slide)\s+\d+\s+(?i:of|/)\s*/?\s*\d+(?:\s*(?i:caption\s*close)\s*(?i:image|photo|slide)\s+\d+\s+(?i:of)\s+\d+)?\s+"
+    r"(?=[A-Z0-9\"“‘'(])"
 )
 
 
@@ -105,4 +120,5 @@ def furniture_parts(sentence: str) -> list[Part]:
         return [Part(0, len(sentence), furniture_reason(sentence))]
     cut = match.end()
     head_end = len(sentence[:cut].rstrip())
-    return [Part(0, head_end, "gallery"), Part(cut, len(sentence), furniture_reason(sentence[cut:]))]
+    head = "credit" if "highlights" in sentence[:cut].lower() else "gallery"
+    return [Part(0, head_end, head), Part(cut, len(sentence), furniture_reason(sentence[cut:]))]

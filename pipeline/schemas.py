@@ -64,7 +64,7 @@ SENTENCES = pa.schema(
         _f("section", _STR, "Section heading above the sentence, or null."),
         _f("n_tokens", pa.int32(), "Number of spaCy tokens (punctuation included)."),
         _f("furniture", _STR, "Null for body text; otherwise why the sentence is page furniture (`copyright`, `credit`, "
-           "`caption`, `gallery`, `byline`, `contributor`, `prompt`, `related`; pipeline/furniture.py). Furniture "
+           "`caption`, `gallery`, `byline`, `contributor`, `prompt`, `related`, `embed`; pipeline/furniture.py). Furniture "
            "never becomes a claim; a caption glued to the front of a sentence is its own furniture row."),
     ]
 )
