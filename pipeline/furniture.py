@@ -37,7 +37,7 @@ _WHOLE: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
         r"^\W*(?:image|photo|slide|picture)\s+\d+\s+(?:of|/)\s*/?\s*\d+\W*(?:caption\W*)?(?:close\W*)?$"
         r"|\bcaption close\b|^\W*(?:view|hide|show)?\s*(?:full )?caption\W*(?:close)?\W*$"
         r"|^\W*(?:enlarge|expand|launch|view)\s+(?:this\s+)?(?:photo|image|gallery|slideshow)\W*$"
-        r"|gallery_\w+\||\bback to gallery\b"
+        r"|gallery_\w+\||\bback to gallery\b|\bskip in skip\b|\bembed x share\b|\bad loading\.\.\."
         r"|\b(?:image|photo|slide)\s+\d+\s+of\s+/?\s*\d+\b", _I), None),
     ("caption", re.compile(
         r"\bview full caption\b"
@@ -46,20 +46,23 @@ _WHOLE: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
         r"|^\W*file\s*[-–—]\s"
         r"|^\W*(?:caption|buy photo)\b"
         r"|^\s*\((?:ap |reuters |afp |getty |courtesy |staff |file )?(?:photo|photos|image|video)\b[^()]{0,80}\)"
-        r"|^\s*\(courtesy\b[^()]{0,80}\)", _I), None),
+        r"|^\s*\(courtesy\b[^()]{0,80}\)"
+        r"|^(?-i:(?:more|less) [A-Z])", _I), None),
     ("credit", re.compile(
         r"^\W*(?:photo|photos|image|video|graphic|file photo)s?\s*(?:courtesy|credit|by|source)?\s*(?::|/|by\b|courtesy\b)"
         r"|^\W*\(?(?:photo|video|image)s? (?:courtesy|credit)\b"
         r"|^[^.]{0,80}\b(?:/|\|)\s*(?:getty images|ap photo|associated press|reuters|afp)\W*$"
         r"|^\W*photo taken\b"
         r"|\b(?:getty images|ap photo|shutterstock)\W*$"
-        r"|^(?:\s*\([^()/]{1,60}/[^()]{1,60}\))+\W*$", _I), 12),
+        r"|^(?:\s*\([^()/]{1,60}/[^()]{1,60}\))+\W*$"
+        r"|^\s*\((?-i:(?:[A-Z][\w.&'’-]*\s*){1,6})\)\W*$", _I), 12),
     ("byline", re.compile(
         r"^\W*(?i:by|written by|story by|reporting by)\s+(?:[A-Z][\w.'’-]*\s*){1,4}(?:(?:and|&)\s+(?:[A-Z][\w.'’-]*\s*){1,4})?"
         r"(?:[,|/–—-]\s*(?:[A-Z][\w.'’&-]*\s*){1,6})?\W*$"
-        r"|^\W*(?i:posted|updated|published|last updated)\s*(?::|(?i:on|at)\b)"
+        r"|^\W*(?i:posted|updated|published|last updated)\s*(?::|(?i:on|at)\b|\w+day\b|\d)"
         r"|^\W*(?i:e-?mail|contact) (?i:the )?(?i:author|reporter|writer)\b"
         r"|^\W*(?i:read more (?:articles|stories) by)\b"
+        r"|^\W*(?i:update)\s*\([^()]{1,40}\)\W*$"
         r"|^\W*(?i:call|contact|reach|e-?mail)\s+(?:[\w.'’-]+\s+){0,4}(?i:reporter|writer|columnist|editor)\b"
         r"|^(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.-]*['’]s (?i:report)\W*$"), _SHORT),
     ("prompt", re.compile(
@@ -69,7 +72,7 @@ _WHOLE: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
         r"|for access to this article|please (?:log|sign|enable|disable|subscribe|turn off)|you need an online service"
         r"|we use cookies|this (?:site|website) uses cookies|by (?:using|continuing to use) this (?:site|website)"
         r"|accept cookies|text \w+ to \d+|or sign up|copy link|print this|comments? \(\d+\)|leave a comment"
-        r"|join the conversation|to continue reading|already a (?:print )?subscriber|close skip\b)"
+        r"|join the conversation|new comments are|comments are closed|to continue reading|already a (?:print )?subscriber|close skip\b)"
         r"|\bskip in skip\b|\bembed x share\b|\bphotos can be ordered\b"
         r"|\b(?:sign up for (?:our|one of our|the)\b[^.]{0,40}newsletters?|subscribe (?:now|today)|\{\* \w+ \*\})", _I), _SHORT),
     ("related", re.compile(
@@ -77,7 +80,9 @@ _WHOLE: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
         r"|read more|more|see also|recommended|trending|trending now|more from [\w ]{1,30}|more stories|previous|next|top stories)"
         r"\s*(?::|>>|\||$)"
         r"|^\s*(?:>>|»)\s*(?:read|more|related|watch|click|see)\b"
-        r"|^[^|]{0,120}\|[^|]{0,120}\|", _I), _SHORT),
+        r"|^\W*for more (?:on this story|information|news|coverage)\b[^.]{0,60}\b(?:visit|see|go to|watch)\b", _I), _SHORT),
+    ("related", re.compile(r"^[^|]{0,120}\|[^|]{0,120}\|"), None),
+    ("byline", re.compile(r"\b(?:updated|posted|published):\s*(?:\w+day,|\w+\.? \d{1,2},|\d{1,2}/\d{1,2}/\d{2,4})", _I), None),
     ("embed", re.compile(
         r"\bpic\.twitter\.com/"
         r"|[—–-]\s*[^()]{0,60}\(@\w{1,30}\)\s+\w+\s+\d{1,2},\s+\d{4}\W*$", _I), None),

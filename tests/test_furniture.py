@@ -48,6 +48,22 @@ from pipeline.furniture import furniture_parts, furniture_reason
         ("pic.twitter.com/aA7SwsOYYI — Cincinnati Police (@CincyPD) March 6, 2017", "embed"),
         # a run of related links
         ("Fly high | Editorial: Gavin Long's failed mission | Gunman's manifesto describes actions", "related"),
+        # a video player's controls before the video's title
+        ("The Enquirer 7 of 15 CLOSE Skip in Skip x Embed x Share CAMEO NIGHTCLUB SHOOTING What we know about the shooting at the club on Sunday", "gallery"),
+        # a long run of related headlines
+        ("Biden honors all officers: 'We owe you' | Baton Rouge shooter may have embraced bizarre outlook | Officer Matthew Gerald was a veteran who served three tours", "related"),
+        # an outlet's name alone, as a credit
+        ("(New York Daily News)", "credit"),
+        # an update stamp alone
+        ("UPDATE (1:38 p.m. 5/15/16)", "byline"),
+        # the comment box
+        ("New comments are only accepted for two weeks from the date of publication.", "prompt"),
+        # a publication stamp
+        ("(Published Thursday, July 30, 2015)", "byline"),
+        # a headline with its update stamp
+        ("Four shot in Broad Ripple; suspect arrested after claiming self-defense Updated: Monday, July 7, 2014 6:44 PM EDT", "byline"),
+        # where to read more
+        ("For more on this story, visit www.journalgazette.net later today or see Tuesday's print edition.", "related"),
         # a gallery counter in the middle of a slide's text
         ("Property crime incidents: 56 Violent crime incidents: 1 Photo: Google Maps Image 13 of 44 31.", "gallery"),
     ],
@@ -65,8 +81,12 @@ def test_furniture_is_found_with_its_reason(sentence: str, reason: str) -> None:
         "Video shows the two men running from the car toward the park before officers arrived at the scene.",
         # "more" that is not a link list
         "More than 20 people were hurt in the crash.",
+        # "more" and "less" as words of a sentence
+        "less than an hour later, police found the car.",
         # a broadcast transcript's speaker turn
         ">> IT IS A STARK REMINDER FOR GUN OWNERS TO SECURE THEIR WEAPONS.",
+        # an aside in parentheses that is a sentence
+        "(He was later released.)",
         # parentheses that are not a credit
         "Police said the shooter (a 20-year-old man) fled on foot.",
         # a plain report of a shooting
