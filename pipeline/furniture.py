@@ -52,7 +52,7 @@ _WHOLE: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
         r"^\W*(?:photo|photos|image|video|graphic|file photo)s?\s*(?:courtesy|credit|by|source)?\s*(?::|/|by\b|courtesy\b)"
         r"|^\W*\(?(?:photo|video|image)s? (?:courtesy|credit)\b"
         r"|^[^.]{0,80}\b(?:/|\|)\s*(?:getty images|ap photo|associated press|reuters|afp)\W*$"
-        r"|^\W*photo taken\b"
+        r"|^\W*photo taken\b|^\W*source:\s"
         r"|\b(?:getty images|ap photo|shutterstock)\W*$"
         r"|^(?:\s*\([^()/]{1,60}/[^()]{1,60}\))+\W*$"
         r"|^\s*\((?-i:(?:[A-Z][\w.&'’-]*\s*){1,6})\)\W*$", _I), 12),
@@ -98,6 +98,13 @@ _PREFIX = re.compile(
 )
 
 
+#: The attribution line of an embedded post glued to the end of its text ("… pic.twitter.com/x — Name
+#: (@handle) March 6, 2017"): the post's own words may be reporting, the tail is furniture.
+_EMBED_TAIL = re.compile(
+    r"\s*(?:(?:[@#]\w+\s+)*pic\.twitter\.com/\w+\s*)?[—–]\s*[^()—–]{0,60}\(@\w{1,30}\)\s+\w+\.? \d{1,2},\s+\d{4}\W*$"
+)
+
+
 class Part(NamedTuple):
     """A piece of a sentence, offsets relative to the sentence: furniture (with its reason) or body (None)."""
 
@@ -119,11 +126,20 @@ def furniture_reason(sentence: str) -> str | None:
 
 
 def furniture_parts(sentence: str) -> list[Part]:
-    """The sentence as one part, or as a leading credit/gallery part and the rest (judged on its own)."""
+    """The sentence as one part, or cut into a leading credit/gallery part, the rest (judged on its
+    own) and a trailing embed attribution."""
+    parts: list[Part] = []
+    start, end = 0, len(sentence)
     match = _PREFIX.match(sentence)
-    if match is None or match.end() >= len(sentence.rstrip()):
-        return [Part(0, len(sentence), furniture_reason(sentence))]
-    cut = match.end()
-    head_end = len(sentence[:cut].rstrip())
-    head = "credit" if "highlights" in sentence[:cut].lower() else "gallery"
-    return [Part(0, head_end, head), Part(cut, len(sentence), furniture_reason(sentence[cut:]))]
+    if match is not None and match.end() < len(sentence.rstrip()):
+        start = match.end()
+        head = "credit" if "highlights" in sentence[:start].lower() else "gallery"
+        parts.append(Part(0, len(sentence[:start].rstrip()), head))
+    tail = _EMBED_TAIL.search(sentence, start)
+    body_end = tail.start() if tail is not None else end
+    if tail is not None and len(sentence[start:body_end].split()) >= 4:
+        parts.append(Part(start, body_end, furniture_reason(sentence[start:body_end])))
+        parts.append(Part(body_end + (len(sentence[body_end:]) - len(sentence[body_end:].lstrip())), end, "embed"))
+        return parts
+    parts.append(Part(start, end, furniture_reason(sentence[start:])))
+    return parts

@@ -52,6 +52,8 @@ from pipeline.furniture import furniture_parts, furniture_reason
         ("The Enquirer 7 of 15 CLOSE Skip in Skip x Embed x Share CAMEO NIGHTCLUB SHOOTING What we know about the shooting at the club on Sunday", "gallery"),
         # a long run of related headlines
         ("Biden honors all officers: 'We owe you' | Baton Rouge shooter may have embraced bizarre outlook | Officer Matthew Gerald was a veteran who served three tours", "related"),
+        # a credit line
+        ("Source: Miles Jackson, WAVE 3 News", "credit"),
         # an outlet's name alone, as a credit
         ("(New York Daily News)", "credit"),
         # an update stamp alone
@@ -119,3 +121,10 @@ def test_a_glued_prefix_is_cut_and_the_rest_keeps_exact_offsets(sentence: str, b
     head, rest = furniture_parts(sentence)
     assert head.furniture in {"gallery", "credit"} and head.start == 0
     assert sentence[rest.start : rest.end] == body and rest.furniture is None
+
+
+def test_an_embedded_post_keeps_its_words_and_loses_its_attribution_line() -> None:
+    sentence = "#breaking 16 year old boy shoots grandma and sister @WSMV pic.twitter.com/Lg1lt4mNhj — Kevin Trager (@KevinWSMV) March 5, 2016"
+    body, tail = furniture_parts(sentence)
+    assert (sentence[body.start : body.end], body.furniture) == ("#breaking 16 year old boy shoots grandma and sister", None)
+    assert sentence[tail.start : tail.end].startswith("@WSMV pic.twitter.com") and tail.furniture == "embed"
