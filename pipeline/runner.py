@@ -271,7 +271,7 @@ def stage_ingest(ctx: RunContext, input_dir: Path) -> Ingested:
 
     def raws() -> Iterator[RawInput]:
         for raw in read_inputs(input_dir, config=ctx.config):
-            if raw.data is not None or raw.lines is not None:
+            if raw.data is not None or raw.lines is not None or raw.records is not None:
                 hashes[raw.source] = sha256_file(input_dir / raw.source)
             yield raw
 

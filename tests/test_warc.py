@@ -120,3 +120,17 @@ def test_an_unreadable_archive_is_one_rejected_row(tmp_path: Path, data: bytes, 
     (tmp_path / "bad.warc").write_bytes(data)
     (row,) = _rows(tmp_path)
     assert row["status"] == "rejected" and reason in str(row["error"])
+
+
+def test_the_manifest_records_the_archive_hash(tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    from pipeline.runner import run_ingest
+
+    inp = tmp_path / "in"
+    inp.mkdir()
+    _archive(inp / "a.warc.gz", [("https://gazette.example.com/a", _page(1), {})])
+    run_ingest(inp, tmp_path / "out", config=PipelineConfig())
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["stages"]["ingest"]["inputs"]["a.warc.gz"] == hashlib.sha256((inp / "a.warc.gz").read_bytes()).hexdigest()
