@@ -42,10 +42,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-$(WORK)/articles.parquet: $(INPUTS) pipeline/ingest.py $(COMMON)
+$(WORK)/articles.parquet: $(INPUTS) pipeline/ingest.py pipeline/webpage.py $(COMMON)
 	$(RUN) ingest --input $(INPUT) --output $(WORK)
 
-$(WORK)/sentences.parquet: $(WORK)/articles.parquet pipeline/segment.py $(PARSE) $(COMMON)
+$(WORK)/sentences.parquet: $(WORK)/articles.parquet pipeline/segment.py pipeline/furniture.py $(PARSE) $(COMMON)
 	$(RUN) segment --output $(WORK) $(QUIET)
 
 $(WORK)/entities.parquet: $(WORK)/sentences.parquet pipeline/entities.py models/entities/aliases.json $(PARSE) $(COMMON)
@@ -86,6 +86,7 @@ eval: $(STAMP)
 	$(PY) -m pipeline.evaluation.conflicts
 	$(PY) -m pipeline.evaluation.events --corpus $(SHARED)/corpora/ecbplus-dev.jsonl --gold $(SHARED)/eval/ecbplus/events-dev.json
 	$(PY) -m pipeline.evaluation.stories --corpus $(SHARED)/corpora/gva-dev.jsonl --scorer $(SHARED)/eval/stories/score_stories.py
+	$(PY) -m pipeline.evaluation.extraction --data $(SHARED)/eval/extraction
 
 # Retrain the shipped models from the shared data, reproducibly (same data -> same artifact bytes).
 models: $(STAMP)

@@ -988,14 +988,17 @@ def extract_claims(
     for row in timexes.select(["timex_id", "article_id", "start_char", "end_char", "type", "value", "start_date", "end_date", "mod"]).to_pylist():
         timex_by_article[row.pop("article_id")].append(TimexRef(**row))
     sents_by_article: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-    for sid, aid, start, end in zip(
+    furniture = sentences["furniture"].to_pylist() if "furniture" in sentences.column_names else [None] * sentences.num_rows
+    for sid, aid, start, end, reason in zip(
         sentences["sentence_id"].to_pylist(),
         sentences["article_id"].to_pylist(),
         sentences["start_char"].to_pylist(),
         sentences["end_char"].to_pylist(),
+        furniture,
         strict=True,
     ):
-        sents_by_article[aid].append((sid, start, end))
+        if reason is None:  # page furniture (credits, copyright lines, prompts) is never a claim
+            sents_by_article[aid].append((sid, start, end))
 
     found: list[tuple[str, str, Claim, Span]] = []
     for article_id, status in zip(articles["article_id"].to_pylist(), articles["status"].to_pylist(), strict=True):

@@ -147,6 +147,19 @@ class PipelineConfig:
     #: File name suffixes read by ingest.
     text_suffixes: tuple[str, ...] = (".txt",)
     jsonl_suffixes: tuple[str, ...] = (".jsonl", ".ndjson")
+    #: HTML pages (gzip-compressed ones too), read by their main text; see docs/html-input.md.
+    html_suffixes: tuple[str, ...] = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
+    #: Web archives, each HTML response record an article; read as a stream, the article limit per record.
+    warc_suffixes: tuple[str, ...] = (".warc", ".warc.gz")
+    #: Raw HTML pages (a file, a WARC record's body) larger than this are rejected unread; scripts and
+    #: markup make pages far larger than their text, whose limit stays `max_article_bytes`.
+    max_page_bytes: int = 10_000_000
+    #: Content-Types of WARC records read as pages.
+    html_media_types: tuple[str, ...] = ("text/html", "application/xhtml+xml")
+    #: An HTML page whose main text is shorter than this (characters) has no article body: an index
+    #: page, a login wall or an error page. The shortest gold body of the extraction benchmark's dev
+    #: pages is far longer.
+    min_html_body_chars: int = 200
     #: Stories, events and same-fact clusters (the dedup stage).
     dedup: DedupSettings = field(default_factory=DedupSettings)
     #: When two claims are about the same thing (the conflicts stage).
@@ -166,6 +179,10 @@ class PipelineConfig:
             raise ValueError(f"engine must be 'local' or 'dask', got {self.engine!r}")
         if not 0.0 <= self.min_checkworthiness <= 1.0:
             raise ValueError(f"min_checkworthiness must be in [0, 1], got {self.min_checkworthiness!r}")
+        if self.max_page_bytes <= 0:
+            raise ValueError(f"max_page_bytes must be a positive number of bytes, got {self.max_page_bytes!r}")
+        if self.min_html_body_chars < 0:
+            raise ValueError(f"min_html_body_chars must be a non-negative integer, got {self.min_html_body_chars!r}")
         if self.max_heading_words <= 0:
             raise ValueError(f"max_heading_words must be a positive integer, got {self.max_heading_words!r}")
 

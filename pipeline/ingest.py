@@ -1,4 +1,4 @@
-"""Ingest stage: input files (seed .txt, plain .txt, JSON Lines) → the articles table.
+"""Ingest stage: input files (seed .txt, plain .txt, JSON Lines, HTML pages, WARC archives) → the articles table.
 
 Every input file, and every JSON Lines record, gets exactly one row; what cannot be
 used is kept as a ``rejected`` row with an error a person understands.
@@ -36,6 +36,27 @@ class RawInput:
     data: bytes | None
     read_error: str | None = None
     lines: Callable[[], Iterator[bytes]] | None = None
+    records: Callable[[], Iterator[WarcRecord]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WarcRecord:
+    """One record of a WARC archive as the reader in io.py hands it over (payload read bounded).
+
+    `payload` is the HTTP body of a 200 HTML response no larger than the article limit, else None;
+    `damage` says the archive cannot be read past this offset (truncated record, corrupt data).
+    """
+
+    offset: int
+    warc_type: str
+    url: str | None = None
+    warc_date: str | None = None
+    status: int | None = None
+    content_type: str | None = None
+    digest: str | None = None
+    size: int = 0
+    payload: bytes | None = None
+    damage: str | None = None
 
 
 _BYLINE = re.compile(r"^by\s+(?P<author>.+?)\s+(?P<views>\d[\d,]*)\s+views?\s*$", re.IGNORECASE)
@@ -94,26 +115,152 @@ def _row_bytes(row: dict[str, object]) -> bytes:
 
 
 def _rows_for_input(raw: RawInput, *, config: PipelineConfig) -> Iterator[dict[str, object]]:
-    suffix = PurePosixPath(raw.source).suffix.lower()
-    if raw.data is None and (raw.lines is None or raw.read_error):
+    kind = input_kind(raw.source, config=config)
+    if raw.data is None and (raw.lines is None and raw.records is None or raw.read_error):
         yield _rejected(raw.source, b"", raw.read_error or "cannot read file")
         return
-    if suffix in config.jsonl_suffixes:
+    if kind == "jsonl":
         yield from _jsonl_rows(raw, config=config)
         return
-    if suffix not in config.text_suffixes:
-        yield _rejected(raw.source, raw.data, unsupported_type(suffix, config=config))
+    if kind == "warc":
+        yield from _warc_rows(raw, config=config)
+        return
+    if kind is None:
+        yield _rejected(raw.source, raw.data or b"", unsupported_type(PurePosixPath(raw.source).suffix.lower(), config=config))
         return
     try:
-        yield _text_row(raw, config=config)
+        yield _html_row(raw, config=config) if kind == "html" else _text_row(raw, config=config)
     except ArticleRejected as exc:
-        yield _rejected(raw.source, raw.data, exc.reason)
+        yield _rejected(raw.source, raw.data or b"", exc.reason)
+
+
+def input_kind(name: str, *, config: PipelineConfig) -> str | None:
+    """`text`, `jsonl`, `html` or `warc` by the file name's suffix (`.html.gz` is html), None when unsupported."""
+    lower = name.lower()
+    for kind, suffixes in (
+        ("html", config.html_suffixes), ("warc", config.warc_suffixes), ("jsonl", config.jsonl_suffixes), ("text", config.text_suffixes)
+    ):
+        if lower.endswith(suffixes) and not any(lower == s for s in suffixes):
+            return kind
+    return None
+
+
+def input_stem(name: str, *, config: PipelineConfig) -> str:
+    """The file name without its input suffix (`page.html.gz` → `page`): the article id of a one-article file."""
+    lower = name.lower()
+    suffixes = config.html_suffixes + config.warc_suffixes + config.jsonl_suffixes + config.text_suffixes
+    for suffix in sorted(suffixes, key=len, reverse=True):
+        if lower.endswith(suffix):
+            return name[: -len(suffix)]
+    return PurePosixPath(name).with_suffix("").as_posix()
 
 
 def unsupported_type(suffix: str, *, config: PipelineConfig) -> str:
     """The reason given for a file whose type ingest does not read."""
-    expected = ", ".join(config.text_suffixes + config.jsonl_suffixes)
+    expected = ", ".join(config.text_suffixes + config.jsonl_suffixes + config.html_suffixes + config.warc_suffixes)
     return f"unsupported file type '{suffix or '(none)'}' (expected {expected})"
+
+
+def _html_row(raw: RawInput, *, config: PipelineConfig) -> dict[str, object]:
+    """An HTML page (its bytes, already decompressed) → one article of its main text."""
+    assert raw.data is not None
+    stem = input_stem(raw.source, config=config)
+    return _page_row(raw.data, article_id=_safe_id(stem), raw_id=stem, source=raw.source, url=None, config=config)
+
+
+def _page_row(
+    html: bytes | str, *, article_id: str, raw_id: str, source: str, url: str | None, config: PipelineConfig,
+    fallback_date: dt.date | None = None, fallback_from: str | None = None, outlet: str | None = None,
+    title: str | None = None, author: str | None = None, published: dt.date | None = None, fmt: str = "html",
+    warnings: Sequence[str] = (),
+) -> dict[str, object]:
+    """The article row of an HTML page; fields given by the input (JSON Lines, WARC) win over the page's."""
+    from .webpage import extract_page
+
+    page = extract_page(html, url=url, min_chars=config.min_html_body_chars)
+    body = clean_text(page.text).strip("\n")
+    _check_size(len(body.encode("utf-8")), config=config)
+    _check_language(body)
+    date, date_from = (published, "input") if published is not None else (page.published, "page") if page.published else (fallback_date, fallback_from)
+    raw_bytes = html if isinstance(html, bytes) else html.encode("utf-8", "surrogatepass")
+    return _accepted(
+        article_id=article_id,
+        raw_id=raw_id,
+        source=source,
+        title=title or page.title,
+        author=author or page.author,
+        views=None,
+        body=body,
+        fmt=fmt,
+        encoding="html",
+        outlet=outlet or page.site_name,
+        url=url or page.url,
+        published=date,
+        published_from=date_from if date is not None else None,
+        raw_sha256=hashlib.sha256(raw_bytes).hexdigest(),
+        warnings=warnings,
+    )
+
+
+#: WARC record types that are not pages: counted in one row per archive, not one row each.
+_NOT_PAGES = ("request", "warcinfo", "metadata", "conversion", "continuation")
+
+
+def _warc_rows(raw: RawInput, *, config: PipelineConfig) -> Iterator[dict[str, object]]:
+    """One row per response, resource or revisit record of an archive; other records counted in one row."""
+    assert raw.records is not None
+    stem = input_stem(raw.source, config=config)
+    skipped: dict[str, int] = {}
+    digests: dict[str, int] = {}
+    n_records = 0
+    damaged = False
+    for record in raw.records():
+        source = f"{raw.source}:{record.offset}"
+        if record.damage is not None:
+            damaged = True
+            kept = f"; the {n_records} record(s) before it were read" if n_records else ""
+            yield _rejected(source, b"", f"archive damaged at byte {record.offset}: {record.damage}{kept}")
+            break
+        n_records += 1
+        if record.warc_type in _NOT_PAGES:
+            skipped[record.warc_type] = skipped.get(record.warc_type, 0) + 1
+            continue
+        try:
+            yield _warc_record_row(record, source=source, stem=stem, digests=digests, config=config)
+        except ArticleRejected as exc:
+            yield _rejected(source, record.payload or b"", f"WARC record at byte {record.offset} ({record.url or 'no URL'}): {exc.reason}")
+    if skipped:
+        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(skipped.items()))
+        yield _rejected(f"{raw.source}:skipped", b"", f"{sum(skipped.values())} WARC record(s) that are not pages skipped: {counts}")
+    if not n_records and not damaged:
+        yield _rejected(raw.source, b"", "empty archive: no WARC records")
+
+
+def _warc_record_row(
+    record: WarcRecord, *, source: str, stem: str, digests: dict[str, int], config: PipelineConfig
+) -> dict[str, object]:
+    if record.warc_type == "revisit":
+        raise ArticleRejected("revisit record: the page is stored in an earlier capture, not here")
+    if record.warc_type not in ("response", "resource"):
+        raise ArticleRejected(f"'{record.warc_type}' record, not a page")
+    if record.status is not None and record.status != 200:
+        raise ArticleRejected(f"HTTP status {record.status}, not a page")
+    mime = (record.content_type or "").split(";")[0].strip().lower()
+    if mime not in config.html_media_types:
+        raise ArticleRejected(f"not an HTML page (Content-Type {mime or 'missing'})")
+    if record.digest:
+        first = digests.setdefault(record.digest, record.offset)
+        if first != record.offset:
+            raise ArticleRejected(f"same payload as the record at byte {first} (duplicate {record.digest.split(':')[0]} digest)")
+    if record.payload is None:
+        raise ArticleRejected(
+            f"page is {record.size / 1e6:.1f} MB, over the {config.max_page_bytes / 1e6:g} MB limit (max_page_bytes)"
+        )
+    raw_id = f"{stem}:{record.offset}"
+    return _page_row(
+        record.payload, article_id=_safe_id(raw_id), raw_id=raw_id, source=source, url=record.url, config=config,
+        fallback_date=parse_published(record.warc_date), fallback_from="warc",
+    )
 
 
 def _text_row(raw: RawInput, *, config: PipelineConfig) -> dict[str, object]:
@@ -192,25 +339,15 @@ def _record_row(line: bytes, *, source: str, stem: str, config: PipelineConfig) 
     except RecursionError:
         raise ArticleRejected("malformed JSON (nested too deeply)") from None
     text = record.get("text")
+    html = record.get("html")
+    if (not isinstance(text, str) or not text.strip()) and isinstance(html, str) and html.strip():
+        return _html_record_row(record, html, source=source, stem=stem, config=config)
     if not isinstance(text, str) or not text.strip():
-        raise ArticleRejected("record has no 'text'")
+        raise ArticleRejected("record has no 'text' (nor 'html')")
     body = clean_text(text).strip("\n")
     _check_language(body)
-    raw_id = record.get("id")
-    if raw_id is None or str(raw_id).strip() == "":
-        article_id = f"{_safe_id(stem)}-{hashlib.sha256(body.encode()).hexdigest()[:12]}"
-        raw_id = article_id
-    else:
-        raw_id = unicodedata.normalize("NFC", str(raw_id).strip())
-        article_id = _safe_id(raw_id)
-    warnings: list[str] = []
-    fields = {name: _string_field(record, name, warnings) for name in _STRING_FIELDS}
-    published = parse_published(fields["published"])
-    if fields["published"] is not None and published is None:
-        warnings.append(
-            f"'published' value {_shown(fields['published'])} is not a date it reads (an absolute date such as 2024-02-29 or "
-            "'29 February 2024'; relative ones such as 'yesterday' would depend on the day of the run); stored as null"
-        )
+    article_id, raw_id = _record_id(record, stem, body)
+    fields, published, warnings = _record_fields(record)
     return _accepted(
         article_id=article_id,
         raw_id=str(raw_id),
@@ -224,7 +361,44 @@ def _record_row(line: bytes, *, source: str, stem: str, config: PipelineConfig) 
         outlet=fields["source"],
         url=fields["url"],
         published=published,
+        published_from="input" if published is not None else None,
         warnings=warnings,
+    )
+
+
+def _record_id(record: Mapping[str, object], stem: str, body: str) -> tuple[str, str]:
+    """(article_id, raw id) of a record: its `id`, or the file stem and a hash of its body."""
+    raw_id = record.get("id")
+    if raw_id is None or str(raw_id).strip() == "":
+        article_id = f"{_safe_id(stem)}-{hashlib.sha256(body.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
+        return article_id, article_id
+    raw = unicodedata.normalize("NFC", str(raw_id).strip())
+    return _safe_id(raw), raw
+
+
+def _record_fields(record: Mapping[str, object]) -> tuple[dict[str, str | None], dt.date | None, list[str]]:
+    """The record's text fields, its `published` date and the warnings about them."""
+    warnings: list[str] = []
+    fields = {name: _string_field(record, name, warnings) for name in _STRING_FIELDS}
+    published = parse_published(fields["published"])
+    if fields["published"] is not None and published is None:
+        warnings.append(
+            f"'published' value {_shown(fields['published'])} is not a date it reads (an absolute date such as 2024-02-29 or "
+            "'29 February 2024'; relative ones such as 'yesterday' would depend on the day of the run); stored as null"
+        )
+    return fields, published, warnings
+
+
+def _html_record_row(
+    record: Mapping[str, object], html: str, *, source: str, stem: str, config: PipelineConfig
+) -> dict[str, object]:
+    """A JSON Lines record carrying `html` instead of `text`: the page's article, the record's fields first."""
+    article_id, raw_id = _record_id(record, stem, html)
+    fields, published, warnings = _record_fields(record)
+    return _page_row(
+        html, article_id=article_id, raw_id=raw_id, source=source, url=fields["url"], config=config,
+        outlet=fields["source"], title=fields["title"], author=fields["author"], published=published,
+        fmt="html", warnings=warnings,
     )
 
 
@@ -407,6 +581,8 @@ def _accepted(
     outlet: str | None = None,
     url: str | None = None,
     published: dt.date | None = None,
+    published_from: str | None = None,
+    raw_sha256: str | None = None,
     warnings: Sequence[str] = (),
 ) -> dict[str, object]:
     return {
@@ -418,6 +594,7 @@ def _accepted(
         "outlet": outlet,
         "url": url,
         "published": published,
+        "published_from": published_from,
         "text": body,
         "format": fmt,
         "encoding": encoding,
@@ -425,6 +602,7 @@ def _accepted(
         "status": "ok",
         "error": None,
         "content_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        "raw_sha256": raw_sha256,
         "warnings": "; ".join(warnings) or None,
         _RAW_ID: raw_id if raw_id is not None else article_id,
     }
@@ -440,6 +618,7 @@ def _rejected(source: str, data: bytes, reason: str, *, digest: str | None = Non
         "outlet": None,
         "url": None,
         "published": None,
+        "published_from": None,
         "text": None,
         "format": None,
         "encoding": None,
@@ -447,5 +626,6 @@ def _rejected(source: str, data: bytes, reason: str, *, digest: str | None = Non
         "status": "rejected",
         "error": reason,
         "content_sha256": digest or hashlib.sha256(data).hexdigest(),
+        "raw_sha256": None,
         "warnings": None,
     }

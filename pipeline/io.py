@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from . import __version__
 from .config import SCHEMA_VERSION, PipelineConfig
 from .errors import CorruptTableError, InputError, LockedError, MissingTableError, OutputError
-from .ingest import RawInput, unsupported_type
+from .ingest import RawInput, WarcRecord, input_kind, unsupported_type
 from .schemas import SORT_KEYS, TABLES
 from .stages import PRODUCER
 
@@ -113,9 +113,9 @@ def read_inputs(input_dir: Path, *, config: PipelineConfig) -> Iterator[RawInput
     """Read each input file; unreadable ones come back with a read error instead of raising.
 
     Only regular files inside the folder are opened; an unsupported type is refused by its name,
-    and reads stop just past the size limit whatever `stat` says."""
+    and reads stop just past the size limit whatever `stat` says (a `.html.gz` page, past it once
+    decompressed). A WARC archive is read later, record by record, the limit applying to each."""
     root = input_dir.resolve()
-    supported = config.text_suffixes + config.jsonl_suffixes
     for path in list_inputs(input_dir):
         name = path.relative_to(input_dir).as_posix()
         try:
@@ -123,24 +123,115 @@ def read_inputs(input_dir: Path, *, config: PipelineConfig) -> Iterator[RawInput
             if refused is not None:
                 yield RawInput(name, None, refused)
                 continue
-            suffix = path.suffix.lower()
-            if suffix not in supported:
-                yield RawInput(name, None, unsupported_type(suffix, config=config))
+            kind = input_kind(name, config=config)
+            if kind is None:
+                yield RawInput(name, None, unsupported_type(path.suffix.lower(), config=config))
                 continue
-            if suffix in config.jsonl_suffixes:
+            if kind == "jsonl":
                 with path.open("rb"):  # readable now; its records are read one line at a time later
                     pass
                 yield RawInput(name, None, lines=lambda path=path: _lines_of(path, config.max_article_bytes))  # type: ignore[misc]
                 continue
+            if kind == "warc":
+                with path.open("rb"):
+                    pass
+                yield RawInput(name, None, records=lambda path=path: warc_records(path, config=config))  # type: ignore[misc]
+                continue
+            if kind == "html" and name.lower().endswith(".gz"):
+                yield _gunzipped(path, name, config.max_page_bytes)
+                continue
+            limit, setting = (config.max_page_bytes, "max_page_bytes") if kind == "html" else (config.max_article_bytes, "max_article_bytes")
             with path.open("rb") as fh:
-                data = fh.read(config.max_article_bytes + 1)  # bounded: /proc-like files report size 0
-            if len(data) > config.max_article_bytes:
+                data = fh.read(limit + 1)  # bounded: /proc-like files report size 0
+            if len(data) > limit:
                 size = max(path.stat().st_size, len(data))
-                yield RawInput(name, None, f"file is {size / 1e6:.1f} MB, over the {config.max_article_bytes / 1e6:g} MB limit (max_article_bytes)")
+                yield RawInput(name, None, f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit ({setting})")
                 continue
             yield RawInput(name, data)
         except OSError as exc:
             yield RawInput(name, None, f"cannot read file: {exc.strerror or exc}")
+
+
+def _gunzipped(path: Path, name: str, limit: int) -> RawInput:
+    """A gzip-compressed page, decompressed at most `limit` + 1 bytes (a gzip bomb stops there)."""
+    import gzip
+    import zlib
+
+    try:
+        with gzip.open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        return RawInput(name, None, f"cannot decompress: not a valid gzip file ({exc})")
+    if len(data) > limit:
+        return RawInput(name, None, f"page is over {limit / 1e6:g} MB once decompressed, over the limit (max_page_bytes)")
+    return RawInput(name, data)
+
+
+def warc_records(path: Path, *, config: PipelineConfig) -> Iterator[WarcRecord]:
+    """The records of a WARC archive, streamed: only the HTTP body of a 200 HTML response is read,
+    at most `max_page_bytes` + 1 bytes of it; the rest of every record is skipped in chunks.
+
+    Damage (a truncated record, bytes that are not a record, a corrupt gzip member) ends the
+    stream with one record whose `damage` says what and where."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    limit = config.max_page_bytes
+    offset = 0
+    with path.open("rb") as fh:
+        records = ArchiveIterator(fh, arc2warc=False)
+        try:
+            for record in records:
+                offset = records.offset
+                if record.format != "warc":  # warcio reads ARC too, and takes any text line for an ARC header
+                    yield WarcRecord(offset, "damaged", damage="not a WARC record (no WARC/1.x header)")
+                    return
+                found = _warc_record(record, offset, limit, config.html_media_types)
+                while record.raw_stream.read(1 << 16):  # skip the rest of the record, a chunk at a time
+                    pass
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    yield WarcRecord(offset, "damaged", damage=f"record truncated ({record.raw_stream.limit} of its bytes missing)")
+                    return
+                yield found
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+            yield WarcRecord(records.offset, "damaged", damage=f"not a readable WARC record ({str(exc).splitlines()[0][:160]})")
+            return
+        end, size = records.offset, os.fstat(fh.fileno()).st_size
+        if end < size:
+            yield WarcRecord(end, "damaged", damage=f"{size - end} bytes after the last whole record are not a readable record")
+
+
+def _warc_record(record: Any, offset: int, limit: int, html_types: Sequence[str]) -> WarcRecord:
+    """One record's headers, and its HTTP body when it is a 200 HTML response under the limit."""
+    headers = record.rec_headers
+    http = record.http_headers
+    status: int | None = None
+    content_type = headers.get_header("Content-Type")
+    if http is not None:
+        with contextlib.suppress(TypeError, ValueError):
+            status = int(http.get_statuscode())
+        content_type = http.get_header("Content-Type") or content_type
+    try:
+        size = int(headers.get_header("Content-Length") or 0)
+    except ValueError:
+        size = 0
+    payload: bytes | None = None
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if record.rec_type in ("response", "resource") and status in (None, 200) and mime in html_types and size <= limit + 4096:
+        body = record.content_stream().read(limit + 1)
+        payload = body if len(body) <= limit else None
+        size = max(size, len(body))
+    return WarcRecord(
+        offset=offset,
+        warc_type=record.rec_type or "unknown",
+        url=headers.get_header("WARC-Target-URI"),
+        warc_date=headers.get_header("WARC-Date"),
+        status=status,
+        content_type=content_type,
+        digest=headers.get_header("WARC-Payload-Digest"),
+        size=size,
+        payload=payload,
+    )
 
 
 def _lines_of(path: Path, limit: int) -> Iterator[bytes]:

@@ -45,7 +45,7 @@ from .stages import STAGES as REGISTRY
 from .timexes import annotate_timexes
 
 #: Code and data whose change makes a stage's per-article cache stale (besides settings and inputs).
-SEGMENT_CODE = (PACKAGE_DIR / "segment.py", PACKAGE_DIR / "ingest.py", PACKAGE_DIR / "schemas.py")
+SEGMENT_CODE = (PACKAGE_DIR / "segment.py", PACKAGE_DIR / "furniture.py", PACKAGE_DIR / "ingest.py", PACKAGE_DIR / "schemas.py")
 ENTITIES_CODE = (PACKAGE_DIR / "entities.py", PACKAGE_DIR / "schemas.py")
 CLAIMS_CODE = (
     PACKAGE_DIR / "claims.py",
@@ -272,7 +272,7 @@ def stage_ingest(ctx: RunContext, input_dir: Path) -> Ingested:
 
     def raws() -> Iterator[RawInput]:
         for raw in read_inputs(input_dir, config=ctx.config):
-            if raw.data is not None or raw.lines is not None:
+            if raw.data is not None or raw.lines is not None or raw.records is not None:
                 hashes[raw.source] = sha256_file(input_dir / raw.source)
             yield raw
 

@@ -18,21 +18,28 @@ _LIST_STR = pa.list_(pa.string())
 
 ARTICLES = pa.schema(
     [
-        _f("article_id", _STR, "Stable id: the JSON Lines `id`, or the .txt file name without suffix.", nullable=False),
-        _f("source", _STR, "Input file name, or `file.jsonl:LINE` for a JSON Lines record.", nullable=False),
-        _f("title", _STR, "Article title (seed format: first line; JSON Lines: `title`)."),
+        _f("article_id", _STR, "Stable id: the JSON Lines `id`, the .txt/.html file name without suffix, or "
+           "`ARCHIVE:OFFSET` for a WARC record (archive name without suffix, byte offset of the record).", nullable=False),
+        _f("source", _STR, "Input file name, `file.jsonl:LINE` for a JSON Lines record, `file.warc.gz:OFFSET` for a WARC "
+           "record (`file.warc.gz:skipped` counts an archive's records that are not pages).", nullable=False),
+        _f("title", _STR, "Article title (seed format: first line; JSON Lines: `title`; HTML: the page's title)."),
         _f("author", _STR, "Author from the `by AUTHOR N views` line, when present."),
         _f("views", pa.int64(), "View count from the `by AUTHOR N views` line, when present."),
-        _f("outlet", _STR, "Publishing outlet (the JSON Lines `source` field), when given."),
-        _f("url", _STR, "Article URL, when given."),
+        _f("outlet", _STR, "Publishing outlet (the JSON Lines `source` field; HTML: the page's site name), when given."),
+        _f("url", _STR, "Article URL, when given (HTML: the page's canonical URL; WARC: the WARC-Target-URI)."),
         _f("published", pa.date32(), "Publication date; null when unknown. Relative dates are anchored on it."),
+        _f("published_from", _STR, "Where `published` comes from: `input` (the JSON Lines field), `page` (the HTML page's "
+           "metadata), `warc` (the record's WARC-Date: the page gives none); null when `published` is."),
         _f("text", _STR, "Article body; every start_char/end_char in other tables indexes into it."),
-        _f("format", _STR, "Input format detected: `seed`, `plain` or `jsonl`."),
-        _f("encoding", _STR, "Text encoding the input was decoded from."),
+        _f("format", _STR, "Input format detected: `seed`, `plain`, `jsonl` or `html` (an HTML file, a WARC record, "
+           "a JSON Lines record carrying `html`)."),
+        _f("encoding", _STR, "Text encoding the input was decoded from (`html`: the page's own, found by the extractor)."),
         _f("n_chars", pa.int64(), "Length of `text` in characters."),
         _f("status", _STR, "`ok` or `rejected`.", nullable=False),
         _f("error", _STR, "Why the input was rejected (null when ok)."),
         _f("content_sha256", _STR, "SHA-256 of the body text (ok) or of the raw input bytes (rejected).", nullable=False),
+        _f("raw_sha256", _STR, "SHA-256 of the raw HTML page the text was extracted from (after gzip decompression; a "
+           "WARC record's HTTP body); null for text inputs."),
         _f(
             "warnings", _STR,
             "What was wrong with an accepted input but did not reject it (a field that is not a string, a "
@@ -56,6 +63,9 @@ SENTENCES = pa.schema(
         _f("text", _STR, "Sentence text.", nullable=False),
         _f("section", _STR, "Section heading above the sentence, or null."),
         _f("n_tokens", pa.int32(), "Number of spaCy tokens (punctuation included)."),
+        _f("furniture", _STR, "Null for body text; otherwise why the sentence is page furniture (`copyright`, `credit`, "
+           "`caption`, `gallery`, `byline`, `contributor`, `prompt`, `related`, `embed`; pipeline/furniture.py). Furniture "
+           "never becomes a claim; a caption glued to the front of a sentence is its own furniture row."),
     ]
 )
 

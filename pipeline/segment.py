@@ -11,6 +11,7 @@ import pyarrow as pa
 from spacy.tokens import Doc
 
 from .config import DEFAULT_CONFIG, PipelineConfig
+from .furniture import furniture_parts
 from .ingest import is_heading
 from .schemas import SENTENCES, table_from_rows
 
@@ -29,13 +30,14 @@ class Paragraph:
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """A sentence span inside one paragraph."""
+    """A sentence span inside one paragraph; `furniture` is why it is page furniture, or None."""
 
     paragraph_index: int
     start_char: int
     end_char: int
     section: str | None
     n_tokens: int
+    furniture: str | None = None
 
 
 def paragraphs(text: str, *, max_heading_words: int = DEFAULT_CONFIG.max_heading_words) -> list[Paragraph]:
@@ -55,6 +57,9 @@ def sentences(
     doc: Doc, *, text: str | None = None, max_heading_words: int = DEFAULT_CONFIG.max_heading_words
 ) -> Iterator[Sentence]:
     """Sentences of a parsed article, split at paragraph breaks, headings excluded and given as `section`.
+
+    Each says whether it is page furniture (pipeline/furniture.py); a credit or gallery counter glued
+    to the front of a sentence becomes a furniture sentence of its own before the rest.
 
     ``text`` is the article text the Doc was parsed from, when the caller has it (``doc.text``
     rebuilds it token by token).
@@ -81,8 +86,12 @@ def sentences(
                 last_para = para.index
             if para.is_heading:
                 continue
-            span = doc.char_span(start, end, alignment_mode="expand")
-            yield Sentence(para.index, start, end, section, len(span) if span is not None else 0)
+            for part in furniture_parts(text[start:end]):
+                p_start, p_end = _trim(text, start + part.start, start + part.end)
+                if p_start >= p_end:
+                    continue
+                span = doc.char_span(p_start, p_end, alignment_mode="expand")
+                yield Sentence(para.index, p_start, p_end, section, len(span) if span is not None else 0, part.furniture)
 
 
 def segment(
@@ -113,6 +122,7 @@ def segment(
                     "text": text[sent.start_char : sent.end_char],
                     "section": sent.section,
                     "n_tokens": sent.n_tokens,
+                    "furniture": sent.furniture,
                 }
             )
     return table_from_rows(rows, SENTENCES)

@@ -32,13 +32,15 @@ class Stage:
 #: In the order a run runs them.
 STAGES: tuple[Stage, ...] = (
     Stage(
-        "ingest", "articles", (), ("pipeline/ingest.py",), False,
-        "INPUT (.txt, .jsonl) → OUTPUT/articles.parquet, one row per file or record (accepted, or rejected with a reason).",
+        "ingest", "articles", (), ("pipeline/ingest.py", "pipeline/webpage.py"), False,
+        "INPUT (.txt, .jsonl, .html, .warc) → OUTPUT/articles.parquet, one row per file, record or archived page "
+        "(accepted, or rejected with a reason).",
     ),
     Stage(
-        "segment", "sentences", ("articles",), ("pipeline/segment.py",), True,
+        "segment", "sentences", ("articles",), ("pipeline/segment.py", "pipeline/furniture.py"), True,
         "OUTPUT/articles.parquet → OUTPUT/sentences.parquet: paragraphs, section headings and sentences "
-        "with exact character offsets (parses articles once; parses are cached in OUTPUT/.cache).",
+        "with exact character offsets, page furniture (credits, captions, copyright lines) marked "
+        "(parses articles once; parses are cached in OUTPUT/.cache).",
     ),
     Stage(
         "entities", "entities", ("sentences",), ("pipeline/entities.py", "models/entities/aliases.json"), True,
