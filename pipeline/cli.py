@@ -115,7 +115,7 @@ def main() -> None:
     "input_dir",
     type=click.Path(path_type=Path),
     required=True,
-    help="Folder of articles: seed-format or plain .txt files and .jsonl files.",
+    help="Folder of articles: seed-format or plain .txt, .jsonl, .html (.htm, .html.gz) and .warc(.gz) files.",
 )
 @_output_option
 @_processes_option
