@@ -14,6 +14,9 @@ from pipeline.nlp import nlp_for
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"
+#: The multi-source input: the two seeds, the restatements that change their values, five ECB+ articles of one topic.
+MULTI_SOURCE_FILES = (*sorted(SEEDS.glob("*.txt")), *sorted((DATA / "conflicts").glob("changed_*.txt")), DATA / "ecbplus" / "topic1_lohan_rehab.jsonl")
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +31,19 @@ def seed_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("seed_run")
     run_all(SEEDS, out, config=DEFAULT_CONFIG)
+    return out
+
+
+@pytest.fixture(scope="session")
+def multi_source_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One full run over MULTI_SOURCE_FILES (10 short articles, a few seconds), shared read-only by the tests."""
+    from pipeline.runner import run_all
+
+    source = tmp_path_factory.mktemp("multi_source_input")
+    for path in MULTI_SOURCE_FILES:
+        shutil.copy(path, source / path.name)
+    out = tmp_path_factory.mktemp("multi_source_run")
+    run_all(source, out, config=DEFAULT_CONFIG)
     return out
 
 
