@@ -156,6 +156,7 @@ def test_notebook_executes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with
     assert not [o for o in outputs if o.output_type == "error"]
     texts = "\n".join(o.get("data", {}).get("text/plain", "") for o in outputs if o.output_type == "execute_result")
     assert "conflicts" in texts  # the row-count table
-    assert sum("image/png" in o.get("data", {}) for o in outputs) == 1  # the conflicts-by-kind plot
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 1  # the events plot
+    assert "Donald Trump–Vladimir Putin" in texts  # events are headed in words, as on the page
     if with_conflicts:
         assert "July 2017" in texts and "Trump and Putin first met" in texts
