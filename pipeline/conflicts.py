@@ -101,6 +101,8 @@ def detect_conflicts(
         negation_pair = (
             a.negated != b.negated and a.predicate == b.predicate and same_subject(a, b)
             and wording_similarity(a.text, b.text, subset=True) >= settings.negation_wording_threshold
+            # "has not scored … this season" / "scored … the following week": two times, no contradiction
+            and not _other_times(details[i], details[j])
         )
         if probability < needed and not negation_pair:
             return rows
@@ -139,6 +141,13 @@ def detect_conflicts(
         processes = 1
     found_rows = counted(ordered_map(pair_rows, pairs, processes=processes, chunk_size=PAIRS_PER_TASK), progress)
     return table_from_rows([row for rows in found_rows for row in rows], CONFLICTS)
+
+
+def _other_times(a: ClaimDetail, b: ClaimDetail) -> bool:
+    """The claims say when in other words, or only one says when: an affirmation and a denial then
+    need not contradict ("has not scored this season" / "scored the following week")."""
+    ta, tb = (" ".join((d.time_text or "").lower().split()) for d in (a, b))
+    return (ta or tb) != "" and ta != tb
 
 
 def _caveats(a: ClaimDetail, b: ClaimDetail) -> str:

@@ -333,12 +333,19 @@ def same_act(a: ClaimFacts, b: ClaimFacts) -> bool:
     return bool(a.predicate) and (verb_of(a.predicate) == verb_of(b.predicate) or (occurrence(a) and occurrence(b)))
 
 
+#: Subjects that name nobody: a pronoun left in a claim is one whose referent was not certain.
+_PRONOUN_SUBJECTS = frozenset({"he", "she", "it", "they", "we", "i", "you", "this", "that", "these", "those", "him", "her", "them"})
+
+
 def same_subject(a: ClaimFacts, b: ClaimFacts) -> bool:
     """Both claims name their subject and it is one phrase, or one inside the other as whole words
-    ("The 2018 Trump-Putin summit" / "The summit"); a bare pronoun matches only itself."""
+    ("The 2018 Trump-Putin summit" / "The summit"). A bare pronoun names nobody: "LaRue insisted he
+    was not Deep Throat" and another article's "He was Deep Throat" (Felt) are two people."""
     if not (a.subject and b.subject):
         return False
     sa, sb = _phrase(a.subject), _phrase(b.subject)
+    if sa in _PRONOUN_SUBJECTS or sb in _PRONOUN_SUBJECTS:
+        return False
     return sa == sb or f" {sa} " in f" {sb} " or f" {sb} " in f" {sa} "
 
 
@@ -461,7 +468,18 @@ def _other_actor(a: ClaimFacts, b: ClaimFacts, da: ClaimDetail, db: ClaimDetail,
     va, vb = names.get(ia, ia), names.get(ib, ib)
     if maybe_same_name(_NAME_NOISE.sub("_", va.casefold()), _NAME_NOISE.sub("_", vb.casefold())):
         return []
+    if _names(vb, a.text) or _names(va, b.text):
+        return []  # each claim names the other's entity too ("the NBA Charlotte Bobcats", linked apart)
     return [Difference("entity", va, vb, ia, ib, f"A different {ia.split(':', 1)[0]} for the same action '{a.predicate}': {va} vs {vb}.")]
+
+
+_NON_WORD = re.compile(r"\W+")
+
+
+def _names(name: str, text: str) -> bool:
+    """Whether `text` contains `name` as whole words (case and punctuation aside)."""
+    squash = lambda t: f" {' '.join(_NON_WORD.sub(' ', t.casefold()).split())} "  # noqa: E731
+    return squash(name) in squash(text)
 
 
 def _same_act_other_agent(swapped: tuple[str, str], a: ClaimFacts, b: ClaimFacts, da: ClaimDetail, db: ClaimDetail) -> bool:

@@ -48,6 +48,9 @@ class Quantity:
     end_char: int
 
 
+_RANGE_END = re.compile(r"\s*(?:and|to|or|-|–)\s*\d[\d,]*(?:\.\d+)?[\s-]*(?P<scale>hundred|thousand|million|billion|trillion|bn|mn)\b", re.I)
+
+
 def parse_number(text: str) -> float | None:
     """The numeric value of `5,500`, `1.13bn`, `two`, `two million`, `a dozen`; None when not a number."""
     cleaned = text.lower().replace("$", "").replace("£", "").replace("€", "").replace("%", "").strip()
@@ -58,6 +61,9 @@ def parse_number(text: str) -> float | None:
         except ValueError:
             return None
         scale = match.group("scale")
+        if not scale:  # "between $140 and $150 million": the range's scale is written once, at its end
+            following = _RANGE_END.match(cleaned, match.end())
+            scale = following.group("scale") if following else None
         return value * _SCALES[scale.lower()] if scale else value
     total, current, seen = 0.0, 0.0, False
     for word in re.split(r"[\s-]+", cleaned):

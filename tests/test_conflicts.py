@@ -93,6 +93,18 @@ def test_changed_values_are_conflicts(nlp: Language, a: str, b: str, kind: str) 
         # ECB+: a nationality describes a climber; it is not another agent of one fall
         ("A British climber has fallen to his death in New Zealand.",
          "An Australian climber has fallen to his death in New Zealand."),
+        # ECB+: "the NBA Charlotte Bobcats" and "the NBA's Charlotte Bobcats" were linked as two entities;
+        # a claim that names the other's entity too has no other agent
+        ("Ford, now an assistant coach to fellow Tar Heel alumnus Larry Brown with the NBA Charlotte Bobcats, finished his career in 1978.",
+         "Ford, now an assistant coach to Larry Brown with the NBA's Charlotte Bobcats, finished his career in 1978."),
+        # ECB+: "he" left unresolved names nobody: LaRue denied being Deep Throat; the other "He" is Felt
+        ("LaRue insisted he was not Deep Throat.", "He was Deep Throat."),
+        # ECB+: a denial and an affirmation at two times do not contradict
+        ("Reggie Bush has not scored a rushing touchdown this season.",
+         "Reggie Bush scored a rushing touchdown the following week against Atlanta."),
+        # ECB+: "between $140 and $150 million" is the same range as "between $140 million and $150 million"
+        ("The Orioles have made an offer between $140 and $150 million over seven years.",
+         "The Orioles made a proposal reportedly worth between $140 million and $150 million over seven years."),
     ],
 )
 def test_consistent_restatements_are_not_conflicts(nlp: Language, a: str, b: str) -> None:
