@@ -62,6 +62,8 @@ _PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "from", "to"}
 #: Prepositions whose phrase says where, never what: "died at a branch", "returned to normal" has an object.
 _LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "off"})
 _TIME_PREPS = frozenset({"during", "on", "since", "after", "before", "until"})
+#: A word of three letters or more: a time expression with one names a day or a part of one, not just a clock reading.
+_CLOCK_FREE_WORD = re.compile(r"[^\W\d_]{3,}")
 _PLACE_OR_TIME_LABELS = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME"})
 #: Dependencies that open a clause of its own (a verb's "conj" too): a date, number or place inside
 #: belongs to that clause, not the claim's. Complements ("charged with murdering … on June 24") do not.
@@ -99,6 +101,8 @@ class ClaimLexicon:
     light_verbs: Mapping[str, frozenset[str]]
     #: Light verbs whose folded noun leaves no object: "took place | a broad swathe of Athens, with hundreds…".
     intransitive_light_verbs: frozenset[str]
+    #: Nouns of a time phrase, not an object: "rose in December for the first time since July".
+    time_nouns: frozenset[str]
     first_person: frozenset[str]
     plural_person_descriptions: frozenset[str]
     plural_country_descriptions: frozenset[str]
@@ -491,11 +495,12 @@ def predicate_of(verb: Token, *, lex: ClaimLexicon) -> tuple[str, Token | None]:
     return lemma, None
 
 
-def object_of(verb: Token, folded: Token | None) -> Token | None:
+def object_of(verb: Token, folded: Token | None, *, time_nouns: frozenset[str] = frozenset()) -> Token | None:
     """The object or complement of a verb (first prepositional object when it has none).
 
     A folded light-verb noun is not the object ("took place": no object); a place or time phrase is
-    not either, but "recovered from a big right hand" and "charged with murdering" have one.
+    not either ("for the first time"), but "recovered from a big right hand", "charged with
+    murdering" and "starred in nine of the films" have one.
     """
     for dep in _OBJECT_DEPS:
         for c in verb.children:
@@ -505,10 +510,14 @@ def object_of(verb: Token, folded: Token | None) -> Token | None:
         if c.dep_ == "agent" and any(x.dep_ == "pobj" for x in c.children):
             return c  # passive "led by Robert Mueller": the agent
     for c in verb.children:
-        if c.dep_ == "prep" and c.lower_ not in _LOCATIVE_PREPS | _TIME_PREPS:
-            obj = next((x for x in c.children if x.dep_ in {"pobj", "pcomp"}), None)
-            if obj is not None and not (c.lower_ in _PLACE_PREPS and obj.ent_type_ in _PLACE_OR_TIME_LABELS):
-                return c
+        obj = next((x for x in c.children if x.dep_ in {"pobj", "pcomp"}), None)
+        if c.dep_ != "prep" or obj is None or c.lower_ in _TIME_PREPS or obj.lemma_.lower() in time_nouns:
+            continue
+        if obj.ent_type_ in _PLACE_OR_TIME_LABELS and c.lower_ in _PLACE_PREPS | _LOCATIVE_PREPS:
+            continue
+        if c.lower_ in _LOCATIVE_PREPS and not (obj.like_num and obj.ent_type_ not in _PLACE_OR_TIME_LABELS):
+            continue  # "died at a branch" says where; "starred in nine of the films" says what
+        return c
     return None
 
 
@@ -1129,7 +1138,7 @@ def _build_claim(
     if text and text[-1] not in ".!?\"'”":
         text += "."
     predicate, folded = predicate_of(clause.verb, lex=lex)
-    obj = None if predicate in lex.intransitive_light_verbs else object_of(clause.verb, folded)
+    obj = None if predicate in lex.intransitive_light_verbs else object_of(clause.verb, folded, time_nouns=lex.time_nouns)
     object_text = None
     if obj is not None:
         object_text, _, _ = decontextualize(_argument_tokens(obj, sent), resolver, covered=sent_entities, lex=lex)
@@ -1240,9 +1249,9 @@ def _own_time(times: Sequence[TimexRef], doc: Doc, verb: Token) -> TimexRef | No
     a day before a part of one ("Friday afternoon")."""
     ranked = []
     for position, t in enumerate(times):
-        if t.type not in {"DATE", "TIME"} or (t.type == "TIME" and re.match(r"T|XXXX-XX-XXT", t.value)):
-            continue  # a time of day alone ("at 2:56" of a fight) dates nothing; "Friday afternoon" does
         span = doc.char_span(t.start_char, t.end_char, alignment_mode="expand")
+        if t.type not in {"DATE", "TIME"} or (t.type == "TIME" and (span is None or not _CLOCK_FREE_WORD.search(span.text))):
+            continue  # a clock reading alone ("at 2:56" of a fight, "2 a.m.") names no day; "Friday afternoon" does
         link = _clause_link(span.root, verb) if span is not None else None
         if link is not None:
             ranked.append((link, t.start_date is None, t.type != "DATE", position, t))

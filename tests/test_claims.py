@@ -384,6 +384,10 @@ def _fields_on(nlp: Language, text: str, words: str) -> dict[str, object]:
         ("Wladimir Klitschko retained his WBA, IBF and WBO heavyweight title belts by stopping Tony Thompson in Berne in 2012.", "retained", {"object": "Wladimir Klitschko's WBA, IBF and WBO heavyweight title belts"}),
         # a prepositional object that is not a place or a time is the object ("recovered from")
         ("Thompson never recovered from a big right hand from Klitschko in Berne in 2012.", "recovered", {"predicate": "recover from", "object": "a big right hand", "negated": True}),
+        # BBC business-361: "for the first time" is a time phrase, not an object
+        ("The feel-good factor among US consumers rose in December for the first time since July.", "rose", {"predicate": "rise", "object": None}),
+        # BBC entertainment-307: "in nine of the films" counts what she starred in, it is not where
+        ("Rowlands starred in nine of the Carry On films in London, alongside Sid James.", "starred", {"predicate": "star in"}),
     ],
 )
 def test_subject_predicate_and_object_come_from_the_clause(nlp: Language, text: str, words: str, expected: dict[str, object]) -> None:
@@ -417,6 +421,8 @@ def test_negation_covers_the_clause_verb_and_its_complements(nlp: Language, text
         ("Eric Allen Kirkpatrick opened fire at a Vancouver office Christmas party Friday.", "opened", "Friday"),
         # ECB+ 8_2: a day with its part of day is the claim's time
         ("The explosion occurred Friday afternoon at a bank in Woodburn.", "occurred", "Friday afternoon"),
+        # ECB+ 7_4: a clock reading alone ("at 2:56" of a fight) names no day
+        ("Referee Sam Williams stopped the fight in Berne at 2:56.", "stopped", None),
     ],
 )
 def test_time_belongs_to_the_claims_clause(nlp: Language, text: str, words: str, time_text: str | None) -> None:
