@@ -1291,9 +1291,20 @@ def _argument_tokens(head: Token, sent: Span) -> list[Token]:
     """A subject's or object's words: its subtree, completed when the parse cut a noun phrase after a
     coordination ("his WBA, IBF and WBO | heavyweight title belts"), never a fragment ending in "and"."""
     doc = head.doc
-    tokens = sorted((t for t in head.subtree if sent.start <= t.i < sent.end), key=lambda t: t.i)
+    dropped: set[int] = set()
+    verbal = head if head.pos_ in {"VERB", "AUX"} else next((c for c in head.children if c.dep_ == "pcomp" and c.pos_ == "VERB"), None)
+    if verbal is not None:
+        # a verbal object keeps its own arguments; its dates and places are the claim's time and place
+        # fields ("pulled over for speeding | early Sunday on a freeway", "began modeling | in 1950")
+        for c in verbal.children:
+            if c.ent_type_ in {"DATE", "TIME"} or (c.dep_ == "prep" and c.lower_ in _TIME_PREPS | _LOCATIVE_PREPS):
+                dropped.update(t.i for t in c.subtree)
+    tokens = sorted((t for t in head.subtree if sent.start <= t.i < sent.end and t.i not in dropped), key=lambda t: t.i)
     if not tokens:
         return tokens
+    inside = {t.i for t in tokens}
+    # punctuation the parse hung elsewhere stays in ("$2 million, likely the most…", not "millionlikely")
+    tokens = [t for t in doc[tokens[0].i : tokens[-1].i + 1] if t.i in inside or (t.is_punct and t.i not in dropped)]
     end = tokens[-1].i + 1
     if tokens[-1].dep_ == "conj" or tokens[-1].dep_ == "cc":
         # the words right after, modifiers of a noun further right, finish the cut noun phrase

@@ -384,6 +384,10 @@ def _fields_on(nlp: Language, text: str, words: str) -> dict[str, object]:
         ("Wladimir Klitschko retained his WBA, IBF and WBO heavyweight title belts by stopping Tony Thompson in Berne in 2012.", "retained", {"object": "Wladimir Klitschko's WBA, IBF and WBO heavyweight title belts"}),
         # a prepositional object that is not a place or a time is the object ("recovered from")
         ("Thompson never recovered from a big right hand from Klitschko in Berne in 2012.", "recovered", {"predicate": "recover from", "object": "a big right hand", "negated": True}),
+        # ECB+ 3_1: the comma the parse hung on the verb stays between the words of the object
+        ("The trial has already cost more than $2 million, likely the most expensive in state history.", "cost", {"object": "more than $2 million, likely the most expensive in state history"}),
+        # ECB+ 35_1: a verbal object keeps its own words; its date and place are the claim's time and place
+        ("Jamal Williams was pulled over for speeding early Sunday on a freeway in San Diego.", "pulled", {"object": "speeding"}),
         # BBC business-361: "for the first time" is a time phrase, not an object
         ("The feel-good factor among US consumers rose in December for the first time since July.", "rose", {"predicate": "rise", "object": None}),
         # BBC entertainment-307: "in nine of the films" counts what she starred in, it is not where
