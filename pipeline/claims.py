@@ -64,6 +64,8 @@ _LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "off"})
 _TIME_PREPS = frozenset({"during", "on", "since", "after", "before", "until"})
 #: A word of three letters or more: a time expression with one names a day or a part of one, not just a clock reading.
 _CLOCK_FREE_WORD = re.compile(r"[^\W\d_]{3,}")
+#: What follows the hour of a clock reading, in ECB+'s spacing too ("8: 30pm", "10:15").
+_CLOCK_AFTER = re.compile(r"\s?:\s?\d\d")
 _PLACE_OR_TIME_LABELS = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME"})
 #: Dependencies that open a clause of its own (a verb's "conj" too): a date, number or place inside
 #: belongs to that clause, not the claim's. Complements ("charged with murdering … on June 24") do not.
@@ -1152,7 +1154,12 @@ def _build_claim(
             unresolved.append(attributed)  # who said it is not known here: never a bare "he"
             attributed = None
     times = [t for t in sent_timexes if start_char <= t.start_char and t.end_char <= end_char]
-    qs = _own_quantities([*quantities(span), *_durations(times, doc)], doc, clause.verb)
+    dated = [(t.start_char, t.end_char) for t in times if t.type in {"DATE", "TIME"}]
+    counted = [
+        q for q in quantities(span)
+        if not any(a < q.end_char and q.start_char < b for a, b in dated) and not _CLOCK_AFTER.match(doc.text, q.end_char)
+    ]  # a date's or a clock's number ("8: 30pm") is no amount
+    qs = _own_quantities([*counted, *_durations(times, doc)], doc, clause.verb)
     place = _place_of(span, covered, clause.verb)
     entity_ids = sorted({e.entity_id for e in covered} | set(extra_ids))
     if attributed is not None and clause.attributed_to is not None:

@@ -440,6 +440,8 @@ def test_time_belongs_to_the_claims_clause(nlp: Language, text: str, words: str,
         ("The tremor struck the town of Dargahan on Qeshm island, through which 40 percent of the world's traded oil passes.", "struck", None),
         # ECB+ 10_4: Teixeira's age beside his name is not the offer
         ("The Red Sox offered Mark Teixeira, 28, an eight-year deal worth $184 million in December.", "offered", "$184 million"),
+        # ECB+ 22_8: the hour of "just after 8: 30pm Thursday night" is a time, not an amount
+        ("The shooting took place just after 8: 30pm Thursday night at the Kraft Foods plant in Philadelphia.", "took", None),
         # issue #23: "one" of a participial clause is not the quantity of "a 7.3 magnitude quake"
         ("A 7.3 magnitude quake struck Lombok on August 4, killing one man.", "struck", "7.3"),
     ],
