@@ -83,6 +83,7 @@ eval: $(STAMP)
 	$(PY) -m pipeline.evaluation.mrpc --data $(SHARED)/eval/mrpc
 	$(PY) -m pipeline.evaluation.claims
 	$(PY) -m pipeline.evaluation.decontext
+	$(PY) -m pipeline.evaluation.fields
 	$(PY) -m pipeline.evaluation.conflicts
 	$(PY) -m pipeline.evaluation.events --corpus $(SHARED)/corpora/ecbplus-dev.jsonl --gold $(SHARED)/eval/ecbplus/events-dev.json
 	$(PY) -m pipeline.evaluation.stories --corpus $(SHARED)/corpora/gva-dev.jsonl --scorer $(SHARED)/eval/stories/score_stories.py

@@ -59,6 +59,17 @@ _DEMONSTRATIVES = frozenset({"this", "these", "that", "those"})
 _DEFINITE = _DEMONSTRATIVES | {"the", "both"}
 _NOT_DESCRIPTION = _DEMONSTRATIVES | {"a", "an"}
 _PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "from", "to"})
+#: Prepositions whose phrase says where, never what: "died at a branch", "returned to normal" has an object.
+_LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "off"})
+_TIME_PREPS = frozenset({"during", "on", "since", "after", "before", "until"})
+#: A word of three letters or more: a time expression with one names a day or a part of one, not just a clock reading.
+_CLOCK_FREE_WORD = re.compile(r"[^\W\d_]{3,}")
+#: What follows the hour of a clock reading, in ECB+'s spacing too ("8: 30pm", "10:15").
+_CLOCK_AFTER = re.compile(r"\s?:\s?\d\d")
+_PLACE_OR_TIME_LABELS = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME"})
+#: Dependencies that open a clause of its own (a verb's "conj" too): a date, number or place inside
+#: belongs to that clause, not the claim's. Complements ("charged with murdering … on June 24") do not.
+_CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp", "csubj", "csubjpass", "parataxis"})
 
 
 class Scorer(Protocol):
@@ -90,6 +101,10 @@ class ClaimLexicon:
     hedge_verbs: frozenset[str]
     exhortation_modals: frozenset[str]
     light_verbs: Mapping[str, frozenset[str]]
+    #: Light verbs whose folded noun leaves no object: "took place | a broad swathe of Athens, with hundreds…".
+    intransitive_light_verbs: frozenset[str]
+    #: Nouns of a time phrase, not an object: "rose in December for the first time since July".
+    time_nouns: frozenset[str]
     first_person: frozenset[str]
     plural_person_descriptions: frozenset[str]
     plural_country_descriptions: frozenset[str]
@@ -193,6 +208,8 @@ class Claim:
     attributed_to: str | None
     place: str | None
     timexes: list[TimexRef]
+    #: The claim's own date: of its clause, an adverbial before a noun's modifier, explicit before relative.
+    time: TimexRef | None
     quantity: Quantity | None
     entity_ids: list[str]
     unresolved: list[str]
@@ -376,6 +393,10 @@ def clauses(sent: Span, *, lex: ClaimLexicon) -> list[Clause]:
     first_subject = _subject_of(hedge_verb or content)
     for verb in heads:
         own = _subject_of(verb)
+        if verb is not content and (reported_clause := _reported(verb, lex=lex)) is not None and (own or first_subject) is not None:
+            # "…, but the coroner said he believed the death occurred July 24": the death's claim, the coroner's word
+            out.append(Clause(reported_clause, _subject_of(reported_clause), False, _subtree_span(own or first_subject), None))
+            continue
         out.append(
             Clause(
                 verb=verb,
@@ -386,6 +407,17 @@ def clauses(sent: Span, *, lex: ClaimLexicon) -> list[Clause]:
             )
         )
     return out
+
+
+def _reported(verb: Token, *, lex: ClaimLexicon) -> Token | None:
+    """The clause a reporting verb reports, through nested reports ("said he believed the death occurred")."""
+    found = None
+    while verb.lemma_.lower() in lex.reporting_verbs and not any(c.dep_ == "neg" for c in verb.children):
+        nxt = next((c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in {"VERB", "AUX"} and _subject_of(c) is not None), None)
+        if nxt is None:
+            break
+        found = verb = nxt
+    return found
 
 
 def _conjuncts(verb: Token) -> list[Token]:
@@ -465,26 +497,39 @@ def predicate_of(verb: Token, *, lex: ClaimLexicon) -> tuple[str, Token | None]:
     return lemma, None
 
 
-def object_of(verb: Token, folded: Token | None) -> Token | None:
-    """The object or complement of a verb (first prepositional object when it has none)."""
+def object_of(verb: Token, folded: Token | None, *, time_nouns: frozenset[str] = frozenset()) -> Token | None:
+    """The object or complement of a verb (first prepositional object when it has none).
+
+    A folded light-verb noun is not the object ("took place": no object); a place or time phrase is
+    not either ("for the first time"), but "recovered from a big right hand", "charged with
+    murdering" and "starred in nine of the films" have one.
+    """
     for dep in _OBJECT_DEPS:
         for c in verb.children:
-            if c.dep_ == dep and c is not folded:
-                return c
+            if c.dep_ == dep and (folded is None or (c.i != folded.i and dep != "dobj")):  # tokens are views: compare positions
+                return c  # beside a folded noun a second "object" is a misparsed measure ("took place 150 miles off Aden")
     for c in verb.children:
         if c.dep_ == "agent" and any(x.dep_ == "pobj" for x in c.children):
             return c  # passive "led by Robert Mueller": the agent
     for c in verb.children:
-        if c.dep_ == "prep" and c.lower_ not in _PLACE_PREPS | {"during", "on", "since", "after", "before", "until"}:
-            obj = next((x for x in c.children if x.dep_ == "pobj"), None)
-            if obj is not None:
-                return c
+        obj = next((x for x in c.children if x.dep_ in {"pobj", "pcomp"}), None)
+        if c.dep_ != "prep" or obj is None or c.lower_ in _TIME_PREPS or obj.lemma_.lower() in time_nouns:
+            continue
+        if obj.ent_type_ in _PLACE_OR_TIME_LABELS and c.lower_ in _PLACE_PREPS | _LOCATIVE_PREPS:
+            continue
+        if c.lower_ in _LOCATIVE_PREPS and not (obj.like_num and obj.ent_type_ not in _PLACE_OR_TIME_LABELS):
+            continue  # "died at a branch" says where; "starred in nine of the films" says what
+        return c
     return None
 
 
 def is_negated(verb: Token, tokens: Sequence[Token]) -> bool:
-    """Negation on the verb or its auxiliaries, `never`, or a `no` determiner on subject or object."""
-    heads = {verb} | {c for c in verb.children if c.dep_ in {"aux", "auxpass"}}
+    """Negation on the verb or its auxiliaries, on a complement clause of the verb inside the claim
+    ("noted that prosecutors were not approaching…", "decided not to sell"), `never`, or a `no`
+    determiner on subject or object."""
+    inside = {t.i for t in tokens}
+    complements = [c for c in verb.children if c.dep_ in {"ccomp", "xcomp"} and c.i in inside]
+    heads = {verb, *complements} | {c for h in (verb, *complements) for c in h.children if c.dep_ in {"aux", "auxpass"}}
     if any(c.dep_ == "neg" or c.lower_ in {"never", "not", "n't"} for h in heads for c in h.children):
         return True
     for c in verb.children:
@@ -1089,7 +1134,7 @@ def _build_claim(
     text, extra_ids, unresolved = decontextualize(tokens, resolver, covered=covered, lex=lex, sentence=True)
     subject_text = None
     if clause.subject is not None:
-        subject_tokens = [t for t in clause.subject.subtree if sent.start <= t.i < sent.end]
+        subject_tokens = _argument_tokens(clause.subject, sent)
         subject_text, subject_ids, subject_unresolved = decontextualize(subject_tokens, resolver, covered=sent_entities, lex=lex)
         if clause.shared_subject:
             unresolved.extend(subject_unresolved)  # the shared subject is put in front of the text: so is what it leaves open
@@ -1098,10 +1143,10 @@ def _build_claim(
     if text and text[-1] not in ".!?\"'”":
         text += "."
     predicate, folded = predicate_of(clause.verb, lex=lex)
-    obj = object_of(clause.verb, folded)
+    obj = None if predicate in lex.intransitive_light_verbs else object_of(clause.verb, folded, time_nouns=lex.time_nouns)
     object_text = None
     if obj is not None:
-        object_text, _, _ = decontextualize([t for t in obj.subtree if sent.start <= t.i < sent.end], resolver, covered=sent_entities, lex=lex)
+        object_text, _, _ = decontextualize(_argument_tokens(obj, sent), resolver, covered=sent_entities, lex=lex)
         if obj.dep_ in {"prep", "agent"}:
             predicate = f"{predicate} {obj.lower_}"
             object_text = object_text.split(" ", 1)[1] if " " in object_text else object_text
@@ -1112,7 +1157,12 @@ def _build_claim(
             unresolved.append(attributed)  # who said it is not known here: never a bare "he"
             attributed = None
     times = [t for t in sent_timexes if start_char <= t.start_char and t.end_char <= end_char]
-    qs = quantities(span) or _durations(times, doc)
+    dated = [(t.start_char, t.end_char) for t in times if t.type in {"DATE", "TIME"}]
+    counted = [
+        q for q in quantities(span)
+        if not any(a < q.end_char and q.start_char < b for a, b in dated) and not _CLOCK_AFTER.match(doc.text, q.end_char)
+    ]  # a date's or a clock's number ("8: 30pm") is no amount
+    qs = _own_quantities([*counted, *_durations(times, doc)], doc, clause.verb)
     place = _place_of(span, covered, clause.verb)
     entity_ids = sorted({e.entity_id for e in covered} | set(extra_ids))
     if attributed is not None and clause.attributed_to is not None:
@@ -1131,6 +1181,7 @@ def _build_claim(
         attributed_to=attributed,
         place=place,
         timexes=times,
+        time=_own_time(times, doc, clause.verb),
         quantity=qs[0] if qs else None,
         entity_ids=entity_ids,
         unresolved=unresolved,
@@ -1152,22 +1203,131 @@ def _durations(times: Sequence[TimexRef], doc: Doc) -> list[Quantity]:
 
 
 def _place_of(span: Span, covered: Sequence[EntityRef], verb: Token | None = None) -> str | None:
-    """Where the claim happened: a place entity after in/at/near…, preferring one that hangs off the
-    claim's own verb ("born in the Bronx; died in Springfield" → Springfield for "die")."""
-    first: EntityRef | None = None
-    for e in covered:
+    """Where the claim happened: a place entity in a phrase after in/at/near/off… of the claim's own
+    clause. A place before a facility, one that heads its phrase before one that modifies a noun in
+    it ("at a Vancouver office", "in the town of Woodburn"), one that hangs off the claim's verb
+    ("born in the Bronx; died in Springfield" → Springfield for "die"). A place of a relative or
+    adverbial clause ("built … in Alaska") is not the claim's."""
+    ranked = []
+    for position, e in enumerate(covered):
         if e.kind not in {"place", "facility"}:
             continue
         ent = span.doc.char_span(e.start_char, e.end_char, alignment_mode="expand")
         if ent is None:
             continue
-        prep = ent.root.head
-        if ent.root.dep_ != "pobj" or prep.lower_ not in _PLACE_PREPS - {"from", "to"}:
+        prep = _place_prep(ent.root)
+        if prep is None or (verb is not None and _clause_link(prep, verb) is None):
             continue
-        if verb is not None and (prep.head == verb or prep.head.head == verb):
-            return e.name
-        first = first or e
-    return first.name if first else None
+        on_verb = verb is not None and (prep.head.i == verb.i or prep.head.head.i == verb.i)
+        ranked.append((e.kind != "place", ent.root.dep_ != "pobj", not on_verb, position, e.name))
+    return min(ranked)[4] if ranked else None
+
+
+def _place_prep(token: Token) -> Token | None:
+    """The locative preposition whose phrase a place name is in: "in Berne", "at a Vancouver office", "in the town of Woodburn"."""
+    t = token
+    while t.dep_ in {"compound", "amod", "nmod"} and t.head.i != t.i:
+        t = t.head
+        if t.pos_ == "PROPN" or any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in t.children):
+            return None  # "US media giant TimeWarner": the place qualifies a name, it is not where
+    if t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.pos_ == "NOUN" and t.head.head.dep_ == "pobj":
+        t = t.head.head  # "the town of Woodburn": the town's preposition
+    if t.dep_ == "pobj" and t.head.lower_ in _LOCATIVE_PREPS:
+        return t.head
+    return None
+
+
+def _clause_link(token: Token, verb: Token) -> int | None:
+    """How a token hangs off a clause's verb: 0 in one of its adverbials ("on Sunday", "Friday"), 1 inside
+    one of its arguments ("the March 2005 rampage"), None in another clause (relative, adverbial, reported)."""
+    t = token
+    while t.i != verb.i:
+        if t.dep_ in _CLAUSE_DEPS or (t.dep_ == "conj" and t.pos_ in {"VERB", "AUX"}):
+            return None
+        if t.head.i == t.i:
+            return None  # the root, without meeting the verb: the claim's verb is below it
+        if t.head.i == verb.i:
+            direct = t.i == token.i or (t.dep_ == "prep" and token.head.i == t.i)
+            return 0 if direct and t.dep_ not in _SUBJECT_DEPS else 1
+        t = t.head
+    return 0
+
+
+def _own_time(times: Sequence[TimexRef], doc: Doc, verb: Token) -> TimexRef | None:
+    """The claim's date: one of its own clause, an adverbial of the verb before a date inside an
+    argument, an explicit date ("August 4") before an unanchored one ("Sunday" of an unknown week),
+    a day before a part of one ("Friday afternoon")."""
+    ranked = []
+    for position, t in enumerate(times):
+        span = doc.char_span(t.start_char, t.end_char, alignment_mode="expand")
+        if t.type not in {"DATE", "TIME"} or (t.type == "TIME" and (span is None or not _CLOCK_FREE_WORD.search(span.text))):
+            continue  # a clock reading alone ("at 2:56" of a fight, "2 a.m.") names no day; "Friday afternoon" does
+        link = _clause_link(span.root, verb) if span is not None else None
+        if link is not None:
+            ranked.append((link, t.start_date is None, t.type != "DATE", position, t))
+    return min(ranked, key=lambda r: r[:4])[4] if ranked else None
+
+
+def _own_quantities(found: Sequence[Quantity], doc: Doc, verb: Token) -> list[Quantity]:
+    """The amounts of the claim's own clause, its verb's adverbials and arguments first; not an age
+    given beside a name ("Teixeira, 28,") nor a number of a relative clause ("40 percent of the oil passes")."""
+    ranked = []
+    for position, q in enumerate(found):
+        span = doc.char_span(q.start_char, q.end_char, alignment_mode="expand")
+        if span is None or _is_age(span):
+            continue
+        link = _clause_link(span.root, verb)
+        if link is not None:
+            ranked.append((link, position, q))
+    return [q for _, _, q in sorted(ranked, key=lambda r: r[:2])]
+
+
+def _is_age(span: Span) -> bool:
+    """A bare number between commas after a name: "Brian Nichols, 37, was found guilty"."""
+    doc = span.doc
+    before = doc[span.start - 2 : span.start] if span.start >= 2 else None
+    after = doc[span.end] if span.end < len(doc) else None
+    return (
+        len(span) == 1
+        and span[0].like_num
+        and before is not None
+        and before[1].text == ","
+        and before[0].pos_ == "PROPN"
+        and (after is None or after.is_punct)
+    )
+
+
+def _argument_tokens(head: Token, sent: Span) -> list[Token]:
+    """A subject's or object's words: its subtree, completed when the parse cut a noun phrase after a
+    coordination ("his WBA, IBF and WBO | heavyweight title belts"), never a fragment ending in "and"."""
+    doc = head.doc
+    dropped: set[int] = set()
+    verbal = head if head.pos_ in {"VERB", "AUX"} else next((c for c in head.children if c.dep_ == "pcomp" and c.pos_ == "VERB"), None)
+    if verbal is not None:
+        # a verbal object keeps its own arguments; its dates and places are the claim's time and place
+        # fields ("pulled over for speeding | early Sunday on a freeway", "began modeling | in 1950")
+        for c in verbal.children:
+            if c.ent_type_ in {"DATE", "TIME"} or (c.dep_ == "prep" and c.lower_ in _TIME_PREPS | _LOCATIVE_PREPS):
+                dropped.update(t.i for t in c.subtree)
+    tokens = sorted((t for t in head.subtree if sent.start <= t.i < sent.end and t.i not in dropped), key=lambda t: t.i)
+    if not tokens:
+        return tokens
+    inside = {t.i for t in tokens}
+    # punctuation the parse hung elsewhere stays in ("$2 million, likely the most…", not "millionlikely")
+    tokens = [t for t in doc[tokens[0].i : tokens[-1].i + 1] if t.i in inside or (t.is_punct and t.i not in dropped)]
+    end = tokens[-1].i + 1
+    if tokens[-1].dep_ == "conj" or tokens[-1].dep_ == "cc":
+        # the words right after, modifiers of a noun further right, finish the cut noun phrase
+        i = end
+        while i < sent.end and doc[i].dep_ in {"compound", "amod", "nummod"} and i < doc[i].head.i < sent.end:
+            i = doc[i].head.i
+        end = i + 1 if i > end else end
+        if tokens[-1].dep_ == "cc" and end < sent.end and doc[end].pos_ in {"NOUN", "PROPN"}:
+            end += 1
+        tokens = list(doc[tokens[0].i : end])
+    while len(tokens) > 1 and (tokens[-1].dep_ == "cc" or tokens[-1].text in {",", ";", ":"}):
+        tokens.pop()  # "Russia's actions in Ukraine, Syria, and": the dangling coordinator goes
+    return tokens
 
 
 def _shared_names(entities: Sequence[EntityRef]) -> frozenset[str]:
@@ -1317,8 +1477,7 @@ def _clip(span: Span, sent: Span) -> Span:
 
 
 def _row(article_id: str, sentence_id: str, index: int, claim: Claim) -> dict[str, object]:
-    main_time = next((t for t in claim.timexes if t.type == "DATE" and t.start_date is not None), None)
-    main_time = main_time or next((t for t in claim.timexes if t.type == "DATE"), None)
+    main_time = claim.time
     q = claim.quantity
     return {
         "claim_id": f"{article_id}/c{index:04d}",

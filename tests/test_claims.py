@@ -362,3 +362,111 @@ def test_attribution_is_never_a_bare_pronoun(nlp: Language, text: str) -> None:
 def test_claims_that_need_no_context_are_standalone(nlp: Language, text: str) -> None:
     claims = claims_of(nlp, text)
     assert claims and all(c["is_standalone"] for c in claims), [(c["text"], c["unresolved"]) for c in claims]
+
+
+def _fields_on(nlp: Language, text: str, words: str) -> dict[str, object]:
+    """The claim on `words` of `text`, with `time_text`: the words of its main time expression."""
+    tables = build_tables(nlp, {"t": text})
+    claim = _claim_on(tables["claims"].to_pylist(), text, words)
+    timexes = {t["timex_id"]: t for t in tables["timexes"].to_pylist()}
+    main = next((timexes[i] for i in claim["timex_ids"] if timexes[i]["value"] == claim["time_value"]), None)  # type: ignore[union-attr]
+    return {**claim, "time_text": text[main["start_char"] : main["end_char"]] if main and claim["time_value"] else None}
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "expected"),
+    [
+        # issue #23: "took place" has no object "place", and "off Aden" is where
+        ("The incident took place about 150 nautical miles off Aden.", "took", {"predicate": "take place", "object": None, "place": "Aden"}),
+        # ECB+ 8_9: nor does the rest of the sentence become its object
+        ("Extensive clashes took place in central Athens on Sunday, with hundreds of people battering store fronts.", "took", {"predicate": "take place", "object": None}),
+        # an object is the clause's whole noun phrase, even when the parse cut it after a coordination
+        ("Wladimir Klitschko retained his WBA, IBF and WBO heavyweight title belts by stopping Tony Thompson in Berne in 2012.", "retained", {"object": "Wladimir Klitschko's WBA, IBF and WBO heavyweight title belts"}),
+        # a prepositional object that is not a place or a time is the object ("recovered from")
+        ("Thompson never recovered from a big right hand from Klitschko in Berne in 2012.", "recovered", {"predicate": "recover from", "object": "a big right hand", "negated": True}),
+        # ECB+ 3_1: the comma the parse hung on the verb stays between the words of the object
+        ("The trial has already cost more than $2 million, likely the most expensive in state history.", "cost", {"object": "more than $2 million, likely the most expensive in state history"}),
+        # ECB+ 35_1: a verbal object keeps its own words; its date and place are the claim's time and place
+        ("Jamal Williams was pulled over for speeding early Sunday on a freeway in San Diego.", "pulled", {"object": "speeding"}),
+        # BBC business-361: "for the first time" is a time phrase, not an object
+        ("The feel-good factor among US consumers rose in December for the first time since July.", "rose", {"predicate": "rise", "object": None}),
+        # BBC entertainment-307: "in nine of the films" counts what she starred in, it is not where
+        ("Rowlands starred in nine of the Carry On films in London, alongside Sid James.", "starred", {"predicate": "star in"}),
+    ],
+)
+def test_subject_predicate_and_object_come_from_the_clause(nlp: Language, text: str, words: str, expected: dict[str, object]) -> None:
+    got = _fields_on(nlp, text, words)
+    assert {k: got[k] for k in expected} == expected
+    for key in ("subject", "object"):
+        assert not str(got[key] or "").endswith((" and", " or", ",")), got[key]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # issue #23: a report coordinated with another clause still reports its content, negated
+        ("The judge dismissed the charge on Monday and noted that prosecutors were not seeking the death penalty for Jose Orozco.", "prosecutors"),
+        # a negated complement of the claim's verb negates the claim
+        ("Gazprom decided not to bid for Yuganskneftegas in December.", "Gazprom"),
+    ],
+)
+def test_negation_covers_the_clause_verb_and_its_complements(nlp: Language, text: str, words: str) -> None:
+    assert _fields_on(nlp, text, words)["negated"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "time_text"),
+    [
+        # ECB+ 13_13: "the 1930s" dates the relative clause, the fire is Tuesday's
+        ("A fire on Tuesday destroyed Palmer's historic Matanuska Maid Dairy warehouse building, which was built in the 1930s.", "destroyed", "Tuesday"),
+        # ECB+ 3_9: the verdict is last month's, not the March 2005 rampage's
+        ("Brian Nichols was found guilty last month of murder for the March 2005 rampage in Atlanta.", "found", "last month"),
+        # ECB+ 18_10: a Christmas party names a party, "Friday" dates the shooting
+        ("Eric Allen Kirkpatrick opened fire at a Vancouver office Christmas party Friday.", "opened", "Friday"),
+        # ECB+ 8_2: a day with its part of day is the claim's time
+        ("The explosion occurred Friday afternoon at a bank in Woodburn.", "occurred", "Friday afternoon"),
+        # ECB+ 7_4: a clock reading alone ("at 2:56" of a fight) names no day
+        ("Referee Sam Williams stopped the fight in Berne at 2:56.", "stopped", None),
+    ],
+)
+def test_time_belongs_to_the_claims_clause(nlp: Language, text: str, words: str, time_text: str | None) -> None:
+    assert _fields_on(nlp, text, words)["time_text"] == time_text
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "quantity_text"),
+    [
+        # ECB+ 20_1: "40 percent" is the oil of the relative clause, not the tremor's
+        ("The tremor struck the town of Dargahan on Qeshm island, through which 40 percent of the world's traded oil passes.", "struck", None),
+        # ECB+ 10_4: Teixeira's age beside his name is not the offer
+        ("The Red Sox offered Mark Teixeira, 28, an eight-year deal worth $184 million in December.", "offered", "$184 million"),
+        # ECB+ 22_8: the hour of "just after 8: 30pm Thursday night" is a time, not an amount
+        ("The shooting took place just after 8: 30pm Thursday night at the Kraft Foods plant in Philadelphia.", "took", None),
+        # issue #23: "one" of a participial clause is not the quantity of "a 7.3 magnitude quake"
+        ("A 7.3 magnitude quake struck Lombok on August 4, killing one man.", "struck", "7.3"),
+    ],
+)
+def test_quantity_belongs_to_the_claims_clause(nlp: Language, text: str, words: str, quantity_text: str | None) -> None:
+    assert _fields_on(nlp, text, words)["quantity_text"] == quantity_text
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "place"),
+    [
+        # ECB+ 13_13: Alaska is where the colonists arrived, not where the fire was
+        ("A fire destroyed the Matanuska Maid Dairy warehouse on Tuesday, which was built when colonists arrived in Alaska.", "destroyed", None),
+        # ECB+ 18_10: a place naming the office where it happened
+        ("Eric Allen Kirkpatrick opened fire at a Vancouver office Christmas party Friday.", "opened", "Vancouver"),
+        # BBC business-001: "US media giant TimeWarner" is a company, not a place
+        ("Quarterly profits at US media giant TimeWarner jumped 76% in December.", "jumped", None),
+    ],
+)
+def test_place_belongs_to_the_claims_clause(nlp: Language, text: str, words: str, place: str | None) -> None:
+    assert _fields_on(nlp, text, words)["place"] == place
+
+
+def test_a_coordinated_report_is_the_reported_claim_with_its_speaker(nlp: Language) -> None:
+    # ECB+ 28_2: "…, but the coroner said he believed the death occurred July 24" is the death's claim
+    text = "His body was found by a motel maid on July 27, but coroner Gary Hargrove said he believed the death occurred July 24."
+    got = _fields_on(nlp, text, "the death")
+    assert (got["subject"], got["predicate"], got["attributed_to"], got["time_text"]) == ("the death", "occur", "coroner Gary Hargrove", "July 24")

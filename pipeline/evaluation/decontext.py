@@ -186,20 +186,26 @@ def _inputs(gold: Sequence[Mapping[str, object]], inp: Path, *, seeds: Path, cor
                 (inp / corpus.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def evaluate(gold_path: Path = GOLD, *, seeds: Path = SEEDS, corpora: Sequence[Path] = CORPORA) -> dict[str, DecontextScore]:
-    """Run the pipeline over the gold set's articles and score decontextualization per split."""
-    gold = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def read_gold(path: Path) -> list[dict[str, object]]:
+    """The records of a JSON-lines gold file."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def run_gold(
+    gold: Sequence[Mapping[str, object]], *, seeds: Path = SEEDS, corpora: Sequence[Path] = CORPORA, tables: Sequence[str] = ()
+) -> tuple[dict[int, list[dict[str, object]]], dict[str, list[dict[str, object]]]]:
+    """Run the pipeline over the gold set's articles: the claims starting in each gold sentence, and the rows of `tables`."""
     with tempfile.TemporaryDirectory() as tmp:
         inp, out = Path(tmp) / "in", Path(tmp) / "out"
         inp.mkdir()
         _inputs(gold, inp, seeds=seeds, corpora=corpora)
         run_all(inp, out, config=PipelineConfig())
-        articles = pq.read_table(out / "articles.parquet").to_pylist()
-        claims = pq.read_table(out / "claims.parquet").to_pylist()
+        rows = {name: pq.read_table(out / f"{name}.parquet").to_pylist() for name in {"articles", "claims", *tables}}
+    articles = rows["articles"]
     by_key = {str(a["source"]).split(":")[0]: a for a in articles if str(a["source"]).endswith(".txt")}
     by_key.update({str(a["article_id"]): a for a in articles})
     claims_by_article: dict[str, list[dict[str, object]]] = {}
-    for c in claims:
+    for c in rows["claims"]:
         claims_by_article.setdefault(str(c["article_id"]), []).append(c)
     claims_for: dict[int, list[dict[str, object]]] = {}
     for i, g in enumerate(gold):
@@ -210,6 +216,13 @@ def evaluate(gold_path: Path = GOLD, *, seeds: Path = SEEDS, corpora: Sequence[P
             continue
         end = start + len(str(g["sentence"]))
         claims_for[i] = [c for c in claims_by_article.get(str(art["article_id"]), []) if start <= c["start_char"] < end]
+    return claims_for, rows
+
+
+def evaluate(gold_path: Path = GOLD, *, seeds: Path = SEEDS, corpora: Sequence[Path] = CORPORA) -> dict[str, DecontextScore]:
+    """Run the pipeline over the gold set's articles and score decontextualization per split."""
+    gold = read_gold(gold_path)
+    claims_for, _ = run_gold(gold, seeds=seeds, corpora=corpora)
     return {split: score_claims(gold, claims_for, split=None if split == "all" else split) for split in ("dev", "held_out", "all")}
 
 
