@@ -97,6 +97,9 @@ def test_changed_values_are_conflicts(nlp: Language, a: str, b: str, kind: str) 
         # a claim that names the other's entity too has no other agent
         ("Ford, now an assistant coach to fellow Tar Heel alumnus Larry Brown with the NBA Charlotte Bobcats, finished his career in 1978.",
          "Ford, now an assistant coach to Larry Brown with the NBA's Charlotte Bobcats, finished his career in 1978."),
+        # ECB+: the second clause lost its subject (the Red Sox); the Orioles' offer is not the value it disagrees with
+        ("The Orioles have offered Mark Teixeira a seven-year deal worth $150 million.",
+         "Sources said offered Mark Teixeira an eight-year deal worth $184 million."),
         # ECB+: "he" left unresolved names nobody: LaRue denied being Deep Throat; the other "He" is Felt
         ("LaRue insisted he was not Deep Throat.", "He was Deep Throat."),
         # ECB+: a denial and an affirmation at two times do not contradict
