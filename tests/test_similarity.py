@@ -277,3 +277,13 @@ def test_edit_distance_features_read_a_bounded_prefix(monkeypatch: pytest.Monkey
     assert len(seen) == 4 and max(seen) <= sim.MAX_FUZZY_CHARS
     # partial_ratio is the steepest (0.3 s a pair at 2,000 characters): it reads the shortest prefix
     assert len(partial) == 2 and max(partial) <= sim.MAX_PARTIAL_CHARS
+
+
+def test_the_scorer_analyses_text_with_the_pipeline_s_own_spacy_setup() -> None:
+    # training and evaluation used plain spacy.load: no entity patterns, no sentence rules, so they
+    # analysed text differently from the runs the model scores
+    from pipeline.config import DEFAULT_CONFIG
+    from pipeline.nlp import nlp_for
+
+    assert sim.get_nlp().pipe_names == nlp_for(DEFAULT_CONFIG).pipe_names
+    assert {"pattern_ruler", "paragraph_boundaries", "join_fragments"} <= set(sim.get_nlp().pipe_names)
