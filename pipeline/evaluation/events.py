@@ -13,15 +13,14 @@ sentences are checked against the gold events. ECB+ dev is a dev split: tuning o
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..config import SHARED_DIR, PipelineConfig
+from ..config import SHARED_DIR
+from . import load_scorer, run_corpus
 
 DEFAULT_CORPUS = SHARED_DIR / "corpora" / "ecbplus-dev.jsonl"
 DEFAULT_GOLD = SHARED_DIR / "eval" / "ecbplus" / "events-dev.json"
@@ -36,15 +35,6 @@ REFERENCE: tuple[tuple[str, float, float, float], ...] = (
 )
 
 
-def load_scorer(path: Path) -> Any:
-    """A scorer shipped with the shared data (a script beside the gold), imported as a module."""
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"{path}: scorer not found")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def _scorer(gold: Path) -> Any:
     """The data's own scorer module (score_events.py beside the gold file)."""
@@ -53,20 +43,13 @@ def _scorer(gold: Path) -> Any:
 
 def evaluate(corpus: Path, gold: Path, output: Path | None = None, *, run: bool = True) -> dict[str, Any]:
     """Run the pipeline over the corpus (unless `run` is False) and score it against the gold."""
-    from ..runner import run_all
-
     scorer = _scorer(gold)
     if not run:
         if output is None:
             raise SystemExit("--no-run needs --output, the folder of an existing run")
         return scorer.score(gold, output, as_json=True)
     with tempfile.TemporaryDirectory() as tmp:
-        inp = Path(tmp) / "in"
-        inp.mkdir()
-        shutil.copyfile(corpus, inp / corpus.name)
-        out = output or Path(tmp) / "out"
-        run_all(inp, out, config=PipelineConfig(), progress=False)
-        return scorer.score(gold, out, as_json=True)
+        return scorer.score(gold, run_corpus(corpus, Path(tmp), output=output), as_json=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gzip
-import importlib.util
 import io
 import json
 import shutil
@@ -27,6 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from ..config import SHARED_DIR, PipelineConfig
+from . import load_scorer
 
 DEFAULT_DATA = SHARED_DIR / "eval" / "extraction"
 
@@ -35,15 +35,6 @@ REFERENCE: tuple[tuple[str, float, float, float], ...] = (
     ("trafilatura 2.3.1 extract() defaults (published; P .931-.938)", 0.954, 0.931, 0.968),
     ("the pipeline at 84b2c69 (HTML rejected; published)", 0.0, 0.0, 0.0),
 )
-
-
-def _load(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _score(metric: ModuleType, gold: dict[str, Any], bodies: dict[str, str], pages: list[str]) -> dict[str, float]:
@@ -62,7 +53,7 @@ def evaluate(data: Path, output: Path | None = None, *, run: bool = True) -> dic
     from ..runner import run_ingest, run_stage
 
     gold = json.loads((data / "ground-truth-dev.json").read_text(encoding="utf-8"))
-    metric = _load(data / "evaluate.py", "aeb_evaluate")
+    metric = load_scorer(data / "evaluate.py", "aeb_evaluate")
     with tempfile.TemporaryDirectory() as tmp:
         out = output or Path(tmp) / "out"
         seconds: dict[str, float] = {}
@@ -79,7 +70,7 @@ def evaluate(data: Path, output: Path | None = None, *, run: bool = True) -> dic
             run_stage("segment", out, config=config)
             seconds["segment"] = time.perf_counter() - started
         with contextlib.redirect_stdout(io.StringIO()):
-            official = _load(data / "score_extraction.py", "aeb_score").main(str(data / "ground-truth-dev.json"), str(out), True)
+            official = load_scorer(data / "score_extraction.py", "aeb_score").main(str(data / "ground-truth-dev.json"), str(out), True)
         arts = pd.read_parquet(out / "articles.parquet", columns=["article_id", "status", "text"])
         accepted = sorted(set(arts[arts.status == "ok"].article_id) & set(gold))
         sents = pd.read_parquet(out / "sentences.parquet").sort_values(["article_id", "start_char"])

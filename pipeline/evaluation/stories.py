@@ -15,14 +15,13 @@ import argparse
 import contextlib
 import io
 import json
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..config import SHARED_DIR, PipelineConfig
-from .events import load_scorer
+from ..config import SHARED_DIR
+from . import load_scorer, run_corpus
 
 DEFAULT_CORPUS = SHARED_DIR / "corpora" / "gva-dev.jsonl"
 DEFAULT_SCORER = SHARED_DIR / "eval" / "stories" / "score_stories.py"
@@ -37,20 +36,13 @@ REFERENCE: tuple[tuple[str, float, float, float], ...] = (
 
 def evaluate(corpus: Path, scorer_path: Path, output: Path | None = None, *, run: bool = True) -> dict[str, Any]:
     """Run the pipeline over the corpus (unless `run` is False) and score its story links."""
-    from ..runner import run_all
-
     scorer = load_scorer(scorer_path)
     if not run:
         if output is None:
             raise SystemExit("--no-run needs --output, the folder of an existing run")
         return scorer.score(corpus, output, as_json=True)
     with tempfile.TemporaryDirectory() as tmp:
-        inp = Path(tmp) / "in"
-        inp.mkdir()
-        shutil.copyfile(corpus, inp / corpus.name)
-        out = output or Path(tmp) / "out"
-        run_all(inp, out, config=PipelineConfig(), progress=False)
-        return scorer.score(corpus, out, as_json=True)
+        return scorer.score(corpus, run_corpus(corpus, Path(tmp), output=output), as_json=True)
 
 
 def main(argv: list[str] | None = None) -> int:
