@@ -26,6 +26,7 @@ from .matching import (
     facts_from,
     occurrence,
     same_subject,
+    same_words,
     verb_of,
     wording_similarity,
 )
@@ -146,8 +147,7 @@ def detect_conflicts(
 def _other_times(a: ClaimDetail, b: ClaimDetail) -> bool:
     """The claims say when in other words, or only one says when: an affirmation and a denial then
     need not contradict ("has not scored this season" / "scored the following week")."""
-    ta, tb = (" ".join((d.time_text or "").lower().split()) for d in (a, b))
-    return (ta or tb) != "" and ta != tb
+    return bool(a.time_text or b.time_text) and not same_words(a.time_text, b.time_text)
 
 
 def _caveats(a: ClaimDetail, b: ClaimDetail) -> str:

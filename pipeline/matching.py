@@ -430,7 +430,7 @@ def differences(
     # Teixeira $184 million", the Red Sox's offer, against the Orioles'): whose value it is is unknown.
     if (da.subject_ids and not b.subject) or (db.subject_ids and not a.subject):
         return []
-    if dates_disjoint(a, b) and not _same_words(da.time_text, db.time_text):
+    if dates_disjoint(a, b) and not same_words(da.time_text, db.time_text):
         # "Monday" and "Monday" anchored on two publication days is one report copied, not a disagreement
         out.append(Difference(
             "date", da.time_text or da.time_value, db.time_text or db.time_value, da.time_value, db.time_value,
@@ -508,8 +508,9 @@ def _same_act_other_agent(swapped: tuple[str, str], a: ClaimFacts, b: ClaimFacts
     return False  # other swaps are mostly linking misses
 
 
-def _same_words(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and a.casefold().strip() == b.casefold().strip()  # type: ignore[union-attr]
+def same_words(a: str | None, b: str | None) -> bool:
+    """Both texts given and the same words (case and spacing aside): "Monday" / "monday"."""
+    return bool(a and b) and a.casefold().split() == b.casefold().split()  # type: ignore[union-attr]
 
 
 def _date_words(d: ClaimDetail, f: ClaimFacts) -> str:
