@@ -1,7 +1,9 @@
 """Conflict stage: pairs of claims about the same event and the same slot that disagree, typed by kind.
 
 Candidates are the dedup stage's blocking pairs from two articles that ended in different clusters
-of ONE event (`event_key`): claims about two different events never conflict, and one article's
+of ONE event (`event_key`), or of one story when two shared participants and a date or known place
+anchor them (`matching.anchored`: average linkage can leave such a pair in two events of a story
+because of the events' other claims); claims about two different events never conflict, and one article's
 lists, galleries and background ("property crime incidents: 28 … 138") are not sources disagreeing. A pair is about the same
 slot when it shares an entity and either the predicate or a good part of its wording; then
 `pipeline.matching` compares the normalized values: date intervals (overlap is agreement),
@@ -72,6 +74,7 @@ def detect_conflicts(
     names = dict(zip(entities["entity_id"].to_pylist(), entities["canonical_name"].to_pylist(), strict=True))
     cluster_of = dict(zip(clusters["claim_id"].to_pylist(), clusters["cluster_id"].to_pylist(), strict=True))
     event_of = dict(zip(clusters["claim_id"].to_pylist(), clusters["event_key"].to_pylist(), strict=True))
+    story_of = dict(zip(clusters["claim_id"].to_pylist(), clusters["story_id"].to_pylist(), strict=True))
     if pairs is None:  # dedup's candidate pairs, unless the caller kept them
         pairs = sorted(candidate_pairs(facts, settings=dedup_settings))
     candidates = len(pairs)
@@ -80,8 +83,11 @@ def detect_conflicts(
         for i, j in pairs
         if facts[i].article_id != facts[j].article_id  # sources disagreeing, not one article's list or gallery
         and cluster_of.get(facts[i].claim_id) != cluster_of.get(facts[j].claim_id)
-        and event_of.get(facts[i].claim_id) == event_of.get(facts[j].claim_id)
         and facts[i].entity_ids & facts[j].entity_ids
+        and (
+            event_of.get(facts[i].claim_id) == event_of.get(facts[j].claim_id)
+            or (story_of.get(facts[i].claim_id) == story_of.get(facts[j].claim_id) and anchored(facts[i], facts[j], places=places))
+        )
     ]
     if progress is not None:
         progress(candidates - len(pairs))  # one cluster, two events, or no entity in common: nothing to judge

@@ -206,3 +206,35 @@ def test_one_article_does_not_conflict_with_itself(nlp: Language) -> None:
     two = conflicts_between(nlp, "Five people were killed in a shooting in Chicago on Saturday.",
                             "Four people were killed in a shooting in Chicago on Saturday.")
     assert [c["kind"] for c in two] == ["quantity"]  # the same two sentences from two sources do conflict
+
+
+@pytest.mark.parametrize(
+    ("same_story", "expected"),
+    [
+        # restatement set (#22): "first met face to face in July 2016 at the G20 summit in Hamburg" and
+        # "the first face-to-face meeting took place in July 2017 at the G20 summit in Hamburg" fell
+        # into two events of one story (average linkage over each event's other claims); two shared
+        # participants and one known place anchor them on one event, so their dates compare
+        (True, ["date"]),
+        # the same pair in two stories is two events: never compared
+        (False, []),
+    ],
+)
+def test_anchored_claims_of_one_story_conflict_across_events(nlp: Language, same_story: bool, expected: list[str]) -> None:
+    import pyarrow as pa
+
+    t = build_tables(nlp, {
+        "a": "Donald Trump and Vladimir Putin first met face to face in July 2016 at the G20 summit in Hamburg, Germany.",
+        "b": "The first face-to-face meeting between Donald Trump and Vladimir Putin took place in July 2017 at the G20 summit in Hamburg, Germany.",
+    })
+    claims = t["claims"]
+    infos = claim_infos(claims, t["docs"])
+    clusters = deduplicate(claims, t["articles"], infos, scorer=SCORER, places=PLACES)
+    rows = clusters.to_pylist()
+    assert len({r["cluster_id"] for r in rows}) == 2
+    for k, r in enumerate(rows):  # each claim its own event, as when the split happens in a larger story
+        r["event_key"] = f"v{k}"
+        r["story_id"] = "s0" if same_story else f"s{k}"
+    split = pa.Table.from_pylist(rows, schema=clusters.schema)
+    found = detect_conflicts(claims, split, t["entities"], t["timexes"], infos, scorer=SCORER, places=PLACES)
+    assert found.column("kind").to_pylist() == expected
