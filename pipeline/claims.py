@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -114,6 +114,11 @@ class ClaimLexicon:
     self_evident_nouns: frozenset[str]
     gender_cues: Mapping[str, str]
     kind_cues: Mapping[str, str]
+    #: Common nouns naming people: the only ones a relative clause with `who` may be about.
+    person_nouns: frozenset[str]
+    #: "Opponents considered the rule, which took effect…, a maneuver": the parse can put the
+    #: object's complement inside a relative clause on it.
+    object_complement_verbs: frozenset[str]
 
     @classmethod
     def load(cls, path: Path = LEXICON_PATH) -> ClaimLexicon:
@@ -363,6 +368,9 @@ class Clause:
     #: "X did not conclude that Y": the claim keeps the whole sentence as its text, with Y's
     #: structure, attributed to X and negated.
     denied_report: bool = False
+    #: The relative pronoun of a non-restrictive relative clause ("the INF Treaty, which banned…"):
+    #: its noun phrase stands in its place, the subject is that noun.
+    relative: Token | None = None
 
 
 def clauses(sent: Span, *, lex: ClaimLexicon) -> list[Clause]:
@@ -406,7 +414,101 @@ def clauses(sent: Span, *, lex: ClaimLexicon) -> list[Clause]:
                 hedge_verb=hedge_verb if verb is content else None,
             )
         )
+    inside_report = set() if attributed is None or according is not None else {t.i for t in content.subtree}
+    for verb, pronoun, noun in _relative_clauses(sent, lex=lex):
+        said = attributed if according is not None or verb.i in inside_report else None
+        out.append(Clause(verb, noun, True, said, None, relative=pronoun))
     return out
+
+
+def _relative_clauses(sent: Span, *, lex: ClaimLexicon) -> Iterator[tuple[Token, Token, Token]]:
+    """(verb, relative pronoun, noun) of each non-restrictive relative clause whose pronoun is its subject.
+
+    "The INF Treaty, which banned missiles with ranges of 500 to 5,500 kilometers, was another
+    issue" states that the INF Treaty banned them: a fact of its own that other sources state alone.
+    Only clauses set off by a comma, after a noun, with `which`/`who` as subject: a restrictive
+    clause ("the man who shot him") narrows its noun and says nothing alone, and an object
+    relative ("which Russia denied") would need its noun put back inside the clause.
+    """
+    doc = sent.doc
+    for verb in sent:
+        if verb.dep_ != "relcl" or verb.pos_ not in {"VERB", "AUX"} or verb.lemma_.lower() in lex.reporting_verbs:
+            continue
+        head = verb.head
+        if head.pos_ not in {"NOUN", "PROPN"} or head.i > verb.i or verb.left_edge.i <= sent.start:
+            continue
+        pronoun = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if pronoun is None or pronoun.lower_ not in {"which", "who"} or pronoun.i != verb.left_edge.i:
+            continue
+        if doc[verb.left_edge.i - 1].text != ",":
+            continue
+        head = _above_person(head, pronoun, lex=lex)
+        if head is not None and _sure_antecedent(head, verb, pronoun, lex=lex):
+            yield verb, pronoun, head
+
+
+def _above_person(head: Token, pronoun: Token, *, lex: ClaimLexicon) -> Token | None:
+    """`which` cannot be about a person: "the first encounter between Trump and Putin, which took
+    place…" is about the encounter, the noun the persons' preposition hangs on."""
+    if pronoun.lower_ != "which" or not _is_person(head, lex):
+        return head
+    noun = head
+    while noun.dep_ == "conj":
+        noun = noun.head
+    if noun.dep_ != "pobj" or noun.head.dep_ != "prep":
+        return None
+    above = noun.head.head
+    return above if above.pos_ == "NOUN" and not _is_person(above, lex) else None
+
+
+def _is_person(token: Token, lex: ClaimLexicon) -> bool:
+    return token.ent_type_ in {"PERSON", "NORP"} or token.pos_ == "NOUN" and token.lemma_.lower() in lex.person_nouns
+
+
+#: The roles of a noun a non-restrictive relative clause may be read as being about.
+_ANTECEDENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "appos", "ROOT"})
+#: What may stand before a noun in a noun phrase whose head a relative clause can name.
+_NOUN_PREMODIFIERS = frozenset({"det", "amod", "compound", "poss", "nummod", "nmod", "punct", "case", "quantmod", "advmod", "predet", "prep"})
+_SINGULAR_FORMS = frozenset({"is", "was", "has", "does"})
+_PLURAL_FORMS = frozenset({"are", "were", "have", "do"})
+_NOUN_PHRASE_POS = frozenset({"DET", "PROPN", "NOUN", "ADJ", "NUM", "PRON"})
+
+
+def _sure_antecedent(head: Token, verb: Token, pronoun: Token, *, lex: ClaimLexicon) -> bool:
+    """Whether the noun a relative clause hangs on is surely the one it is about. Each refusal was
+    read on ECB+ dev, where the parse hangs the clause on the nearest noun:
+    "the first encounter between Trump and Putin, which took place…" (the encounter, not Putin);
+    "the store in High Street, Banstead, which broke out on the roof" (the blaze);
+    "a plan for overseeing Oregon's forests, which was finalized" (the plan: `was` is singular);
+    "18 points for the Blue Demons, who have dropped four games" (the team, and points are no one);
+    "her bikinis and see-through lingerie, which were tacked on walls" (both, not the last);
+    "protect our customers, which may include…" (the action: customers are people);
+    "Opponents considered the rule, which took effect…, a thinly veiled maneuver" (an opinion swallowed);
+    "the Sea Me We 4 and Sea Me We 3 lines" (a noun phrase the parse cut: a name runs on before it)."""
+    if head.dep_ not in _ANTECEDENT_DEPS or any(c.dep_ not in _NOUN_PREMODIFIERS for c in head.lefts):
+        return False
+    if head.dep_ == "dobj" and head.head.lemma_.lower() in lex.object_complement_verbs:
+        return False
+    start = head.left_edge.i
+    if start > head.sent.start and head.doc[start - 1].pos_ in _NOUN_PHRASE_POS:
+        return False
+    noun = head
+    while noun.dep_ == "appos":
+        noun = noun.head
+    if noun.dep_ in {"pobj", "conj", "npadvmod"}:
+        return False
+    person = _is_person(head, lex)
+    if pronoun.lower_ == "which" and person:
+        return False
+    if pronoun.lower_ == "who" and not (person or head.pos_ == "PROPN" and head.ent_type_ == ""):
+        return False
+    if verb.lower_.startswith(("'", "’")):
+        return False  # "Hansbrough, who's on pace…": a contracted verb reads badly once the pronoun is gone
+    finite = next((c for c in verb.children if c.dep_ in {"aux", "auxpass"}), verb).lower_
+    plural = head.tag_ in {"NNS", "NNPS"}
+    singular_verb = finite in _SINGULAR_FORMS or verb.tag_ == "VBZ"
+    plural_verb = finite in _PLURAL_FORMS or verb.tag_ == "VBP"
+    return not (singular_verb and plural or plural_verb and not plural)
 
 
 def _reported(verb: Token, *, lex: ClaimLexicon) -> Token | None:
@@ -461,7 +563,7 @@ def _according_to(sent: Span) -> Span | None:
 def _clause_tokens(clause: Clause, sent: Span, n_clauses: int) -> list[Token]:
     """Tokens of the clause's own text: the whole sentence for a single clause, else its verb's
     subtree without the other coordinated clauses."""
-    if (n_clauses == 1 and clause.attributed_to is None) or clause.denied_report:
+    if ((n_clauses == 1 and clause.attributed_to is None) or clause.denied_report) and clause.relative is None:
         return [t for t in sent]
     verb = clause.hedge_verb or clause.verb
     excluded: set[int] = set()
@@ -472,10 +574,11 @@ def _clause_tokens(clause: Clause, sent: Span, n_clauses: int) -> list[Token]:
             excluded.add(c.i)
         if c.dep_ == "mark":
             excluded.add(c.i)
+    if clause.relative is not None:
+        excluded.add(clause.relative.i)
     # in document order: a non-projective parse walks a subtree out of order ("the pirates two countries … were")
     tokens = sorted((t for t in verb.subtree if t.i not in excluded and sent.start <= t.i < sent.end), key=lambda t: t.i)
-    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
-        tokens.pop()
+    tokens = _trimmed(tokens)
     while tokens and (tokens[0].is_punct or tokens[0].dep_ in {"cc", "mark"} or tokens[0].lower_ == "that"):
         tokens.pop(0)
     return tokens
@@ -1135,11 +1238,22 @@ def _build_claim(
     subject_text = None
     if clause.subject is not None:
         subject_tokens = _argument_tokens(clause.subject, sent)
+        if clause.relative is not None:
+            subject_tokens = _antecedent(subject_tokens, clause.subject, clause.verb)
         subject_text, subject_ids, subject_unresolved = decontextualize(subject_tokens, resolver, covered=sent_entities, lex=lex)
         if clause.shared_subject:
             unresolved.extend(subject_unresolved)  # the shared subject is put in front of the text: so is what it leaves open
             text = f"{subject_text[:1].upper()}{subject_text[1:]} {text[0].lower() + text[1:] if text[:1].isupper() and not tokens[0].pos_ == 'PROPN' else text}"
+            scope = _fronted_scope(clause, sent)
+            if scope:
+                scope_text, _, scope_unresolved = decontextualize(scope, resolver, covered=sent_entities, lex=lex)
+                unresolved.extend(scope_unresolved)
+                text = f"{scope_text[:1].upper()}{scope_text[1:]}, {text[:1].lower() if not clause.subject.pos_ == 'PROPN' else text[:1]}{text[1:]}"
             extra_ids.extend(subject_ids)
+            # the entities the subject names: "Trump met Putin and signed…" is a claim about Trump too
+            if subject_tokens:
+                first, last = subject_tokens[0].idx, subject_tokens[-1].idx + len(subject_tokens[-1])
+                extra_ids.extend(e.entity_id for e in sent_entities if first <= e.start_char and e.end_char <= last)
     if text and text[-1] not in ".!?\"'”":
         text += "."
     predicate, folded = predicate_of(clause.verb, lex=lex)
@@ -1162,7 +1276,9 @@ def _build_claim(
         q for q in quantities(span)
         if not any(a < q.end_char and q.start_char < b for a, b in dated) and not _CLOCK_AFTER.match(doc.text, q.end_char)
     ]  # a date's or a clock's number ("8: 30pm") is no amount
-    qs = _own_quantities([*counted, *_durations(times, doc)], doc, clause.verb)
+    # a fraction's denominator is no amount: "served 4 1/2 months" ("41 / 2" once tokenized) is not 2 months
+    amounts = [q for q in [*counted, *_durations(times, doc)] if not doc.text[: q.start_char].rstrip().endswith("/")]
+    qs = _own_quantities(amounts, doc, clause.verb)
     place = _place_of(span, covered, clause.verb)
     entity_ids = sorted({e.entity_id for e in covered} | set(extra_ids))
     if attributed is not None and clause.attributed_to is not None:
@@ -1295,6 +1411,41 @@ def _is_age(span: Span) -> bool:
         and before[0].pos_ == "PROPN"
         and (after is None or after.is_punct)
     )
+
+
+def _fronted_scope(clause: Clause, sent: Span) -> list[Token]:
+    """What stands before a shared subject and scopes over every coordinated verb: "During the
+    game's deciding 15-2 run, Echenique scored two three-point plays … and blocked two shots" says
+    he blocked two shots during the run, not in the game (ECB+ dev, where the game total was six)."""
+    if clause.relative is not None or clause.subject is None:
+        return []
+    first = clause.subject.head
+    fronted = [c for c in first.lefts if c.dep_ in {"prep", "advcl", "npadvmod"} and c.i < clause.subject.i]
+    if not fronted or first is clause.verb:
+        return []
+    return _trimmed([t for t in sent.doc[fronted[0].left_edge.i : fronted[-1].right_edge.i + 1] if sent.start <= t.i < sent.end])
+
+
+def _antecedent(tokens: Sequence[Token], head: Token, clause: Token) -> list[Token]:
+    """The noun phrase a relative clause hangs on, without the clause and without what a comma
+    sets off after the noun: "Gaetano Lo Presti, 52, who…" → Gaetano Lo Presti; "L. Patrick Gray,
+    the acting FBI director, who…" → L. Patrick Gray. A list stays whole ("immigrants from
+    Vietnam, Cambodia and Laos, who…")."""
+    cut = {t.i for t in clause.subtree}
+    for c in head.rights:
+        if c.dep_ in {"appos", "npadvmod", "amod", "nummod"} and head.doc[c.left_edge.i - 1].text == ",":
+            cut.update(t.i for t in c.subtree)
+    kept = [t for t in tokens if t.i < clause.left_edge.i and t.i not in cut]
+    return _trimmed([t for k, t in enumerate(kept) if not (t.text == "," and k + 1 < len(kept) and kept[k + 1].text == ",")])
+
+
+def _trimmed(tokens: list[Token]) -> list[Token]:
+    """Without trailing punctuation or a dangling coordinator; a closing bracket whose opening one is inside stays."""
+    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
+        if tokens[-1].text == ")" and any(t.text == "(" for t in tokens):
+            break
+        tokens.pop()
+    return tokens
 
 
 def _argument_tokens(head: Token, sent: Span) -> list[Token]:

@@ -136,6 +136,58 @@ def test_shared_subject_is_repeated_in_second_claim(nlp: Language) -> None:
     assert claims[1]["text"].startswith("Putin met Trump")
 
 
+def test_a_fractions_denominator_is_no_amount(nlp: Language) -> None:
+    # ECB+ dev: "served 41 / 2 months" (4 1/2 as tokenized) read as 2 months conflicted with "four months"
+    claims = claims_of(nlp, "Fred LaRue served 41 / 2 months in federal prison for conspiracy to obstruct justice.")
+    assert claims and all(c["quantity_value"] is None or c["quantity_text"] != "2 months" for c in claims)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # restatement set (#22): the treaty's ranges are a fact other sources state alone
+        ("The Intermediate-Range Nuclear Forces (INF) Treaty, which banned ground-launched missiles with ranges of 500 to 5,500 kilometers, was another significant issue.",
+         "The Intermediate-Range Nuclear Forces (INF) Treaty banned ground-launched missiles with ranges of 500 to 5,500 kilometers."),
+        # `who` after a person; an age set off by commas is not part of the name
+        ("Gaetano Lo Presti, 52, who had taken over control of Mafia clans in Palermo, was found dead in his cell.",
+         "Gaetano Lo Presti had taken over control of Mafia clans in Palermo."),
+        # seeds: `which` cannot be about Putin; it is the encounter the preposition hangs on
+        ("One of the most anticipated meetings was the first face-to-face encounter between Trump and Putin, which took place at the G20 summit in Hamburg.",
+         "The first face-to-face encounter between Trump and Putin took place at the G20 summit in Hamburg."),
+        # a list stays whole: the third belongs to all three groups
+        ("The population includes immigrants from Vietnam, Cambodia and Laos, who comprise a third of the town.",
+         "Immigrants from Vietnam, Cambodia and Laos comprise a third of the town."),
+    ],
+)
+def test_a_non_restrictive_relative_clause_is_a_claim_about_its_noun(nlp: Language, text: str, expected: str) -> None:
+    claims = claims_of(nlp, text)
+    assert expected in [c["text"] for c in claims]
+    subject = next(c["subject"] for c in claims if c["text"] == expected)
+    assert expected.lower().startswith(subject.lower()) and " which " not in subject and " who " not in subject
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # restrictive: "the man" alone names nobody
+        "The police arrested the man who shot three people in Chicago on Monday.",
+        # ECB+: the parse hangs the clause on Banstead, but it is the blaze that broke out
+        "More than 50 firefighters tackled the blaze at the store in High Street, Banstead, which broke out on the roof at about 2045 GMT on Friday.",
+        # ECB+: `was` is singular, the forests plural: the plan was finalized
+        "The administration would reexamine a plan for overseeing Oregon's forests, which was finalized on Dec. 30.",
+        # ECB+: points are no one; the team dropped the games
+        "Dar Tucker poured in 18 points for the Blue Demons, who have dropped four of their last five games.",
+        # ECB+: an opinion's complement swallowed by the clause
+        "Opponents considered the rule, which took effect the day before the inauguration, a thinly veiled maneuver.",
+        # `which` about a whole clause, after a verb
+        "He resigned on Monday, which surprised everyone in Washington.",
+    ],
+)
+def test_a_relative_clause_whose_noun_is_unsure_gives_no_claim_of_its_own(nlp: Language, text: str) -> None:
+    for c in claims_of(nlp, text):
+        assert c["start_char"] == 0 or not text[: c["start_char"]].rstrip().endswith((", which", ", who", " who", " which")), c["text"]
+
+
 @pytest.mark.parametrize(
     ("text", "needle", "resolved"),
     [
