@@ -27,6 +27,7 @@ from .matching import (
     differences,
     facts_from,
     occurrence,
+    same_object,
     same_subject,
     same_words,
     verb_of,
@@ -110,6 +111,7 @@ def detect_conflicts(
             and wording_similarity(a.text, b.text, subset=True) >= settings.negation_wording_threshold
             # "has not scored … this season" / "scored … the following week": two times, no contradiction
             and not _other_times(details[i], details[j])
+            and same_object(a, b)
         )
         if probability < needed and not negation_pair:
             return rows
@@ -121,6 +123,8 @@ def detect_conflicts(
         for diff in found:
             if diff.kind == "negation" and not negation_pair:
                 continue
+            if diff.kind == "quantity" and (_scope(a) or _scope(b)) and not same_words(_scope(a), _scope(b)):
+                continue  # "During the deciding run, Echenique blocked two shots" / "… blocked six shots": a part and the whole
             hedge = 0.7 if details[i].hedged or details[j].hedged else 1.0
             score = round(min(1.0, SEVERITY[diff.kind] * hedge * (0.5 + probability / 2)), 4)
             explanation = diff.explanation + _caveats(details[i], details[j])
@@ -148,6 +152,15 @@ def detect_conflicts(
         processes = 1
     found_rows = counted(ordered_map(pair_rows, pairs, processes=processes, chunk_size=PAIRS_PER_TASK), progress)
     return table_from_rows([row for rows in found_rows for row in rows], CONFLICTS)
+
+
+def _scope(f: ClaimFacts) -> str | None:
+    """The words a claim puts before its subject and a comma ("During the game's deciding run, …"), or None."""
+    if not f.subject:
+        return None
+    at = f.text.lower().find(f.subject.lower())
+    head = f.text[:at].strip() if at > 0 else ""
+    return head.rstrip(",").strip() or None if head.endswith(",") else None
 
 
 def _other_times(a: ClaimDetail, b: ClaimDetail) -> bool:

@@ -84,6 +84,26 @@ def parse_number(text: str) -> float | None:
     return total + current if seen else None
 
 
+_RANGE = re.compile(
+    r"(?P<lo>\d[\d,]*(?:\.\d+)?)\s*(?:to|-|–|and)\s*\$?(?P<hi>\d[\d,]*(?:\.\d+)?)[\s-]*(?P<scale>hundred|thousand|million|billion|trillion|bn|mn|m|k)?\b",
+    re.I,
+)
+
+
+def range_of(text: str | None) -> tuple[float, float] | None:
+    """Both ends of a range written as one quantity: `500 to 5,500 kilometers` → (500, 5500),
+    `between $140 and $150 million` → (140e6, 150e6); None for a single number."""
+    match = _RANGE.search((text or "").lower())
+    if match is None:
+        return None
+    scale = _SCALES[match.group("scale")] if match.group("scale") else 1
+    try:
+        lo, hi = (float(match.group(k).replace(",", "")) * scale for k in ("lo", "hi"))
+    except ValueError:
+        return None
+    return (lo, hi) if lo < hi else None
+
+
 def unit_of(ent: Span) -> str | None:
     """Unit of a number entity: its own unit word, currency or %, or the noun it counts (`105 children` → child)."""
     text = ent.text.lower()

@@ -45,6 +45,9 @@ def conflicts_between(nlp: Language, a: str, b: str) -> list[dict[str, object]]:
         # the amount say nothing about what it measures
         ("Yugansk was sold for $9.4bn to state oil firm Rosneft.",
          "Yugansk was sold to state-run oil group Rosneft for $9.3bn to offset a tax bill.", "quantity"),
+        # restatement set (#22): a range differing at its upper end only (its value is the lower end)
+        ("The INF Treaty banned ground-launched missiles with ranges of 500 to 3,500 kilometers.",
+         "The INF Treaty banned ground-launched missiles with ranges of 500 to 5,500 kilometers.", "quantity"),
         # a different agent for the same action
         ("The special counsel investigation into Russian interference was led by Robert Mueller.",
          "The special counsel investigation into Russian interference was led by James Comey.", "entity"),
@@ -62,6 +65,16 @@ def test_changed_values_are_conflicts(nlp: Language, a: str, b: str, kind: str) 
 @pytest.mark.parametrize(
     ("a", "b"),
     [
+        # ECB+ dev: not a rushing touchdown, but touchdowns on punt runbacks: another thing denied
+        ("Reggie Bush has not scored a rushing touchdown this season.",
+         "Reggie Bush scored three touchdowns on punt runbacks this season."),
+        # ECB+ dev: a part of the game and the whole game ("During the run, Echenique scored …, and
+        # blocked two shots" / "… blocked six shots")
+        ("During the game's deciding 15-2 run, Gregory Echenique scored two three-point plays and blocked two shots.",
+         "Gregory Echenique scored all 11 of his points in the second half and blocked six shots."),
+        # one range written two ways
+        ("The INF Treaty banned ground-launched missiles with ranges of 500 to 5,500 kilometers.",
+         "The INF Treaty banned ground-launched missiles with ranges between 500 and 5,500 kilometers."),
         # containment: a month inside the year
         ("Trump and Putin first met in person at the G20 summit in Hamburg in July 2017.",
          "Trump and Putin first met in person at the G20 summit in Hamburg in 2017."),
