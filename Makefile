@@ -51,7 +51,7 @@ $(WORK)/sentences.parquet: $(WORK)/articles.parquet pipeline/segment.py pipeline
 $(WORK)/entities.parquet: $(WORK)/sentences.parquet pipeline/entities.py models/entities/aliases.json $(PARSE) $(COMMON)
 	$(RUN) entities --output $(WORK) $(QUIET)
 
-$(WORK)/timexes.parquet: $(WORK)/sentences.parquet pipeline/timexes.py pipeline/timex.py $(wildcard models/timex/*) $(PARSE) $(COMMON)
+$(WORK)/timexes.parquet: $(WORK)/sentences.parquet pipeline/timexes.py $(wildcard pipeline/timex/*.py) $(wildcard models/timex/*) $(PARSE) $(COMMON)
 	$(RUN) timexes --output $(WORK) $(QUIET)
 
 $(WORK)/claims.parquet: $(WORK)/entities.parquet $(WORK)/timexes.parquet pipeline/claims.py pipeline/quantities.py \
@@ -99,7 +99,7 @@ models: $(STAMP)
 BENCH_ARGS ?=
 BENCH_CORPORA := bench/corpora
 BENCH_SOURCES := $(BENCH_CORPORA)/bbc/out/claims.parquet $(BENCH_CORPORA)/ecbplus-dev/out/claims.parquet
-PIPELINE_CODE := $(wildcard pipeline/*.py) $(wildcard models/*/*)
+PIPELINE_CODE := $(wildcard pipeline/*.py pipeline/*/*.py) $(wildcard models/*/*)
 DEDUP_BENCH_ARGS ?= $(foreach s,$(BENCH_SOURCES),--source $(dir $(s)))
 bench: $(STAMP) $(BENCH_SOURCES)
 	$(PY) -m pipeline.benchmark $(BENCH_ARGS)

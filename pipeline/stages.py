@@ -20,8 +20,9 @@ class Stage:
     writes: str
     #: Tables it reads directly (the Makefile rule's table prerequisites).
     reads: tuple[str, ...]
-    #: Files and model folders (from the project root) whose change makes its output stale,
-    #: besides what every stage depends on (the package's core modules, the install).
+    #: Files and folders (from the project root) whose change makes its output stale, besides what
+    #: every stage depends on (the package's core modules, the install). A folder of the package
+    #: means its modules (`pipeline/timex/` is `pipeline/timex/*.py`); a model folder, every file in it.
     code: tuple[str, ...]
     #: Whether it needs the articles' parses (then the model and parser code make it stale too).
     parses: bool
@@ -48,7 +49,7 @@ STAGES: tuple[Stage, ...] = (
         "patterns in models/entities/patterns.jsonl) with one entity_id per real-world entity across articles.",
     ),
     Stage(
-        "timexes", "timexes", ("sentences",), ("pipeline/timexes.py", "pipeline/timex.py", "models/timex/"), True,
+        "timexes", "timexes", ("sentences",), ("pipeline/timexes.py", "pipeline/timex/", "models/timex/"), True,
         "OUTPUT/articles.parquet + sentences.parquet → OUTPUT/timexes.parquet: dates, times, durations and sets "
         "normalized to TIMEX3 values, relative ones anchored on each article's publication date.",
     ),
