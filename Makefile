@@ -58,11 +58,11 @@ $(WORK)/claims.parquet: $(WORK)/entities.parquet $(WORK)/timexes.parquet pipelin
                       pipeline/checkworthiness.py $(wildcard models/claims/*) $(wildcard models/checkworthiness/*) $(PARSE) $(COMMON)
 	$(RUN) claims --output $(WORK) $(QUIET)
 
-$(WORK)/claim_clusters.parquet: $(WORK)/claims.parquet pipeline/dedup.py pipeline/matching.py pipeline/stories.py pipeline/similarity.py pipeline/places.py \
+$(WORK)/claim_clusters.parquet: $(WORK)/claims.parquet pipeline/dedup.py pipeline/matching.py pipeline/stories.py $(wildcard pipeline/similarity/*.py) pipeline/places.py \
                               $(wildcard models/similarity/*) $(wildcard models/places/*) $(PARSE) $(COMMON)
 	$(RUN) dedup --output $(WORK) $(QUIET)
 
-$(WORK)/conflicts.parquet: $(WORK)/claim_clusters.parquet pipeline/conflicts.py pipeline/matching.py pipeline/dedup.py pipeline/similarity.py \
+$(WORK)/conflicts.parquet: $(WORK)/claim_clusters.parquet pipeline/conflicts.py pipeline/matching.py pipeline/dedup.py $(wildcard pipeline/similarity/*.py) \
                           $(wildcard models/places/*) $(COMMON)
 	$(RUN) conflicts --output $(WORK) $(QUIET)
 

@@ -56,7 +56,9 @@ CLAIMS_CODE = (
     MODELS_DIR / "checkworthiness",
 )
 #: Code and data whose change makes dedup's cached candidate pairs and text scores stale.
-PAIRS_CODE = (PACKAGE_DIR / "dedup.py", PACKAGE_DIR / "matching.py", PACKAGE_DIR / "similarity.py", MODELS_DIR / "similarity")
+PAIRS_CODE = (
+    PACKAGE_DIR / "dedup.py", PACKAGE_DIR / "matching.py", *sorted((PACKAGE_DIR / "similarity").glob("*.py")), MODELS_DIR / "similarity"
+)
 #: What conflicts reads of the entities and timexes tables (the names and the dates it reports).
 CONFLICTS_ENTITY_COLUMNS = ("entity_id", "canonical_name")
 CONFLICTS_TIMEX_COLUMNS = ("timex_id", "text", "value")

@@ -63,7 +63,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         "dedup", "claim_clusters", ("claims",),
-        ("pipeline/dedup.py", "pipeline/matching.py", "pipeline/stories.py", "pipeline/similarity.py", "pipeline/places.py",
+        ("pipeline/dedup.py", "pipeline/matching.py", "pipeline/stories.py", "pipeline/similarity/", "pipeline/places.py",
          "models/similarity/", "models/places/"),
         True,
         "OUTPUT/claims.parquet → OUTPUT/claim_clusters.parquet: articles grouped into stories, claims into events "
@@ -72,7 +72,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         "conflicts", "conflicts", ("claim_clusters",),
-        ("pipeline/conflicts.py", "pipeline/matching.py", "pipeline/dedup.py", "pipeline/similarity.py", "models/places/"),
+        ("pipeline/conflicts.py", "pipeline/matching.py", "pipeline/dedup.py", "pipeline/similarity/", "models/places/"),
         False,
         "OUTPUT/claims + claim_clusters + entities + timexes .parquet → OUTPUT/conflicts.parquet: pairs of claims "
         "about the same event and slot that disagree on a date, quantity, place, negation, agent or list.",
