@@ -102,15 +102,16 @@ BENCH_SOURCES := $(BENCH_CORPORA)/bbc/out/claims.parquet $(BENCH_CORPORA)/ecbplu
 PIPELINE_CODE := $(wildcard pipeline/*.py pipeline/*/*.py) $(wildcard models/*/*)
 DEDUP_BENCH_ARGS ?= $(foreach s,$(BENCH_SOURCES),--source $(dir $(s)))
 bench: $(STAMP) $(BENCH_SOURCES)
-	$(PY) -m pipeline.benchmark $(BENCH_ARGS)
-	$(PY) -m pipeline.benchmark_dedup $(DEDUP_BENCH_ARGS) --max-seconds 300
-	$(PY) -m pipeline.benchmark_worst
+	$(PY) -m bench.throughput $(BENCH_ARGS)
+	$(PY) -m bench.dedup $(DEDUP_BENCH_ARGS) --max-seconds 300
+	$(PY) -m bench.worst
 
 # Dedup and conflicts alone at 10k -> 100k -> 1M claims (1M takes about half an hour on one core).
 bench-dedup: $(STAMP) $(BENCH_SOURCES)
-	$(PY) -m pipeline.benchmark_dedup $(DEDUP_BENCH_ARGS) --max-seconds 3600
+	$(PY) -m bench.dedup $(DEDUP_BENCH_ARGS) --max-seconds 3600
 
 # The benchmark corpora: a copy of the shared corpus, then a pipeline run over it.
+.PRECIOUS: $(BENCH_CORPORA)/%/in/input.jsonl
 $(BENCH_CORPORA)/%/in/input.jsonl: $(SHARED)/corpora/%.jsonl
 	mkdir -p $(@D) && cp $< $@
 
@@ -121,4 +122,4 @@ clean:
 	rm -rf $(OUT)
 
 distclean: clean
-	rm -rf $(VENV) bench/results.json bench/dedup_results.json $(BENCH_CORPORA)
+	rm -rf $(VENV) bench/results.json bench/dedup_results.json bench/worst_results.json $(BENCH_CORPORA)
