@@ -424,8 +424,7 @@ def _per_article_cache(
                 cache.put(key, found[article_id])
         ordered = [found[a].cast(schema) for a in ok["article_id"].to_pylist()]
         # one chunk per column, not one per article: a forked worker pickles the batch's table back
-        # to the main process, and pyarrow pickles each chunk on its own (on 300 BBC articles' claims,
-        # 0.18 s in 16 batches of 20 chunks, against 0.01 s combined)
+        # to the main process, and pyarrow pickles each chunk on its own (docs/performance.md)
         return pa.concat_tables([schema.empty_table(), *ordered]).combine_chunks(), {"articles_computed": len(todo)}
 
     return annotate
@@ -702,8 +701,8 @@ def _long_lived(config: PipelineConfig) -> Iterator[None]:
 def _ready_later_stages(ctx: RunContext) -> None:
     """Import and load what the stages after parsing need, while parse workers keep the cores busy.
 
-    Otherwise the run would pay for it later with the workers gone: datasketch alone imports scipy
-    (~0.35 s). A `make` stage process never calls this: it imports only what its own stage uses.
+    Otherwise the run would pay for it later with the workers gone: datasketch alone imports scipy.
+    A `make` stage process never calls this: it imports only what its own stage uses.
     """
     import datasketch  # noqa: F401  (dedup's blocking)
     from rapidfuzz import fuzz  # noqa: F401  (dedup's and conflicts' wording similarity)

@@ -183,8 +183,8 @@ N_FEATURES = len(FEATURE_NAMES)
 #: real claims (99.9% of ECB+, BBC and GVA claims are under 400 characters; the longest 1,512).
 MAX_FUZZY_CHARS = 2_000
 MAX_FUZZY_WORDS = 400
-#: partial_ratio slides the shorter text along the longer: ~0.5 ms at 300 characters, 5 ms at 400,
-#: 0.3 s at 2,000. It reads this much (99% of BBC and ECB+ claims are shorter).
+#: partial_ratio slides the shorter text along the longer, so its cost grows steeply with length
+#: (docs/performance.md). It reads this much (99% of BBC and ECB+ claims are shorter).
 MAX_PARTIAL_CHARS = 300
 
 
@@ -217,14 +217,14 @@ def pair_features(
 
     ap(0.5 * (bleu(pa) + bleu(pb)))
     # Edit-distance features see at most MAX_FUZZY_CHARS / MAX_FUZZY_WORDS of each side: they are
-    # quadratic, and one 16k-character "claim" (a text with no full stop) took 52 s a pair.
+    # quadratic, and one 16k-character "claim" (a text with no full stop) made one pair take most of a minute (docs/performance.md).
     a_norm, b_norm = a.norm[:MAX_FUZZY_CHARS], b.norm[:MAX_FUZZY_CHARS]
     a_words, b_words = a.words[:MAX_FUZZY_WORDS], b.words[:MAX_FUZZY_WORDS]
     ap(fuzz.ratio(a_norm, b_norm) / 100.0)
     ap(fuzz.token_sort_ratio(a_norm, b_norm) / 100.0)
     ap(fuzz.token_set_ratio(a_norm, b_norm) / 100.0)
     la, lb = len(a.norm), len(b.norm)
-    # partial_ratio is the costliest feature (~0.1 ms) but earns its place in CV
+    # partial_ratio is the costliest feature but earns its place in CV
     a_part, b_part = a_norm[:MAX_PARTIAL_CHARS], b_norm[:MAX_PARTIAL_CHARS]
     ap((fuzz.partial_ratio(a_part, b_part) if len(a_part) <= len(b_part) else fuzz.partial_ratio(b_part, a_part)) / 100.0)
     na, nb = len(a.words), len(b.words)
