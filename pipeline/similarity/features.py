@@ -217,7 +217,8 @@ def pair_features(
 
     ap(0.5 * (bleu(pa) + bleu(pb)))
     # Edit-distance features see at most MAX_FUZZY_CHARS / MAX_FUZZY_WORDS of each side: they are
-    # quadratic, and one 16k-character "claim" (a text with no full stop) made one pair take most of a minute (docs/performance.md).
+    # quadratic, and one 16k-character "claim" (a text with no full stop) made one pair take most
+    # of a minute (docs/performance.md).
     a_norm, b_norm = a.norm[:MAX_FUZZY_CHARS], b.norm[:MAX_FUZZY_CHARS]
     a_words, b_words = a.words[:MAX_FUZZY_WORDS], b.words[:MAX_FUZZY_WORDS]
     ap(fuzz.ratio(a_norm, b_norm) / 100.0)
