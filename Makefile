@@ -28,7 +28,7 @@ TABLES := $(WORK)/articles.parquet $(WORK)/sentences.parquet $(WORK)/entities.pa
 REPORT := $(WORK)/report/conflicts.html
 PUBLISHED := $(OUT)/manifest.json
 
-.PHONY: all install test eval bench bench-dedup models docs clean distclean
+.PHONY: all install test eval bench bench-dedup models docs clean distclean shared-data
 
 all: $(PUBLISHED)
 
@@ -76,8 +76,13 @@ docs/data_dictionary.md: pipeline/schemas.py pipeline/dictionary.py pipeline/con
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# The public data sets and corpora (read only): `make eval SHARED=DIR` when they are not in ../shared.
+shared-data:
+	$(if $(wildcard $(SHARED)/eval),,$(error no shared data in $(SHARED)/eval: give its folder, as in make eval SHARED=DIR))
+
 # Quality per stage on the public data in $(SHARED)/eval, printed next to the published figures.
-eval: $(STAMP)
+eval: export PIPELINE_SHARED := $(abspath $(SHARED))
+eval: shared-data $(STAMP)
 	$(PY) -m pipeline.evaluation.timeml --split both
 	$(PY) -m pipeline.evaluation.checkworthiness --data $(SHARED)/eval/claimbuster
 	$(PY) -m pipeline.evaluation.mrpc --data $(SHARED)/eval/mrpc
@@ -90,7 +95,7 @@ eval: $(STAMP)
 	$(PY) -m pipeline.evaluation.extraction --data $(SHARED)/eval/extraction
 
 # Retrain the shipped models from the shared data, reproducibly (same data -> same artifact bytes).
-models: $(STAMP)
+models: shared-data $(STAMP)
 	$(PY) -m pipeline.training.checkworthiness --data $(SHARED)/eval/claimbuster --out models/checkworthiness
 	$(PY) -m pipeline.training.similarity --data $(SHARED)/eval/mrpc --out models/similarity
 
@@ -101,13 +106,14 @@ BENCH_CORPORA := bench/corpora
 BENCH_SOURCES := $(BENCH_CORPORA)/bbc/out/claims.parquet $(BENCH_CORPORA)/ecbplus-dev/out/claims.parquet
 PIPELINE_CODE := $(wildcard pipeline/*.py pipeline/*/*.py) $(wildcard models/*/*)
 DEDUP_BENCH_ARGS ?= $(foreach s,$(BENCH_SOURCES),--source $(dir $(s)))
-bench: $(STAMP) $(BENCH_SOURCES)
+bench: export PIPELINE_SHARED := $(abspath $(SHARED))
+bench: shared-data $(STAMP) $(BENCH_SOURCES)
 	$(PY) -m bench.throughput $(BENCH_ARGS)
 	$(PY) -m bench.dedup $(DEDUP_BENCH_ARGS) --max-seconds 300
 	$(PY) -m bench.worst
 
 # Dedup and conflicts alone at 10k -> 100k -> 1M claims (1M takes about half an hour on one core).
-bench-dedup: $(STAMP) $(BENCH_SOURCES)
+bench-dedup: shared-data $(STAMP) $(BENCH_SOURCES)
 	$(PY) -m bench.dedup $(DEDUP_BENCH_ARGS) --max-seconds 3600
 
 # The benchmark corpora: a copy of the shared corpus, then a pipeline run over it.
