@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 INPUT  ?= seeds
 OUT    ?= outputs
 RUN    := $(PY) -m pipeline
-# Stages draw progress bars when stderr is a terminal; `make QUIET=--quiet` turns them off.
+# Stages draw progress bars when stderr is a terminal; `make QUIET=--quiet` turns them and their row counts off.
 QUIET  ?=
 
 INPUTS := $(INPUT) $(wildcard $(INPUT)/*)
