@@ -69,9 +69,13 @@ $(WORK)/conflicts.parquet: $(WORK)/claim_clusters.parquet pipeline/conflicts.py 
 $(REPORT): $(TABLES) pipeline/report.py $(COMMON)
 	$(RUN) report --output $(WORK)
 
-docs: docs/data_dictionary.md
+docs: docs/data_dictionary.md docs/settings.md docs/stages.md
 docs/data_dictionary.md: pipeline/schemas.py pipeline/dictionary.py pipeline/config.py | $(STAMP)
 	$(PY) -m pipeline.dictionary --write $@
+docs/settings.md: pipeline/config.py pipeline/dictionary.py | $(STAMP)
+	$(PY) -m pipeline.dictionary --settings $@
+docs/stages.md: pipeline/stages.py pipeline/dictionary.py | $(STAMP)
+	$(PY) -m pipeline.dictionary --stages $@
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -84,7 +84,7 @@ _processes_option = click.option(
 )
 _config_option = click.option(
     "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="TOML settings file: top-level PipelineConfig keys, [dedup], [dedup.stories], [conflicts] (see README).",
+    help="TOML settings file: top-level PipelineConfig keys, [dedup], [dedup.stories], [conflicts] (docs/settings.md).",
 )
 _engine_option = click.option(
     "--engine", type=click.Choice(["local", "dask"]), default=None,
