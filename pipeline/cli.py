@@ -84,11 +84,17 @@ _processes_option = click.option(
 )
 _config_option = click.option(
     "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="TOML settings file: top-level PipelineConfig keys, [dedup], [dedup.stories], [conflicts] (see README).",
+    help="TOML settings file: top-level PipelineConfig keys, [dedup], [dedup.stories], [conflicts] (docs/settings.md).",
 )
 _engine_option = click.option(
     "--engine", type=click.Choice(["local", "dask"]), default=None,
     help="Where articles are parsed: this machine, or a Dask cluster (needs the 'dask' extra)  [default: local]",
+)
+#: A stage command parses only the articles with no parse cached in OUTPUT/.cache (segment parses them all).
+_stage_engine_option = click.option(
+    "--engine", type=click.Choice(["local", "dask"]), default=None,
+    help="Where articles with no cached parse (OUTPUT/.cache) are parsed: this machine, or a Dask cluster "
+    "(needs the 'dask' extra). Only the parse runs there.  [default: local]",
 )
 _scheduler_option = click.option(
     "--scheduler", default=None, metavar="ADDRESS",
@@ -100,10 +106,28 @@ _max_bytes_option = click.option(
     default=None,
     help=f"Longer articles are rejected with a reason  [default: the config file's, else {PipelineConfig().max_article_bytes:,}]",
 )
-_quiet_option = click.option("--quiet", is_flag=True, help="No progress bars or summary.")
+_quiet_option = click.option("--quiet", is_flag=True, help="Print nothing on success (errors still print).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 conflict', '2 conflicts', '1 entity', '3 entities'."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+class _InOrder(click.Group):
+    """Lists commands in the order they were declared (run, then the stages in the order a run runs
+    them), each with its whole first sentence wrapped, not cut at the terminal's width."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self.commands[name].get_short_help_str(limit=10_000)) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=_InOrder, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pipeline")
 def main() -> None:
     """News claim extraction: articles in, Parquet tables and an HTML conflicts report out."""
@@ -132,22 +156,24 @@ def run(
     """Run every stage: INPUT folder → all tables in OUTPUT.
 
     Every input file (and JSON Lines record) gets a row in articles.parquet; unusable ones are
-    rejected with a reason and the run goes on. Prints a summary line and exits 0.
+    rejected with a reason and the run goes on. Prints a summary line (none with --quiet) and exits 0.
     """
     from .runner import run_all
 
     config = _config(processes, max_article_bytes, engine, scheduler, config_file)
     summary = run_all(input_dir, output_dir, config=config, progress=not quiet and sys.stderr.isatty())
+    if quiet:
+        return
     rows = summary.rows
     counts = (
-        f"{rows.get('sentences', 0)} sentences, {rows.get('entities', 0)} entities, {rows.get('timexes', 0)} timexes, "
-        f"{rows.get('claims', 0)} claims in {summary.clusters} clusters ({summary.repeated_clusters} reported by 2+ articles), "
-        f"{rows.get('conflicts', 0)} conflicts"
+        f"{_count(rows.get('sentences', 0), 'sentence')}, {_count(rows.get('entities', 0), 'entity', 'entities')}, "
+        f"{_count(rows.get('timexes', 0), 'timex', 'timexes')}, {_count(rows.get('claims', 0), 'claim')} in "
+        f"{_count(summary.clusters, 'cluster')} ({summary.repeated_clusters} reported by 2+ articles), "
+        f"{_count(rows.get('conflicts', 0), 'conflict')}"
     )
     click.echo(f"articles: {summary.accepted} accepted / {summary.rejected} rejected; {counts}")
-    if not quiet:
-        times = ", ".join(f"{name} {sec:.1f}s" for name, sec in summary.seconds.items())
-        click.echo(f"time: {times}", err=True)
+    times = ", ".join(f"{name} {sec:.1f}s" for name, sec in summary.seconds.items())
+    click.echo(f"time: {times}", err=True)
 
 
 @main.command("ingest", help=BY_NAME["ingest"].help)
@@ -163,25 +189,27 @@ def ingest_cmd(input_dir: Path, output_dir: Path, max_article_bytes: int | None,
     click.echo(f"articles: {ingested.ok} accepted / {ingested.articles - ingested.ok} rejected")
 
 
-def _stage_command(name: str, help_text: str) -> None:
-    @main.command(name, help=help_text)
-    @_output_option
-    @_processes_option
-    @_engine_option
-    @_scheduler_option
-    @_config_option
-    @_quiet_option
-    @_fail_cleanly
-    def command(output_dir: Path, processes: int | None, engine: str | None, scheduler: str | None, config_file: Path | None, quiet: bool) -> None:
+def _stage_command(name: str, help_text: str, parses: bool) -> None:
+    def command(
+        output_dir: Path, processes: int | None, config_file: Path | None, quiet: bool,
+        engine: str | None = None, scheduler: str | None = None,
+    ) -> None:
         from .runner import run_stage
 
         config = _config(processes, None, engine, scheduler, config_file)
         rows = run_stage(name, output_dir, config=config, progress=not quiet and sys.stderr.isatty())
-        click.echo(f"{name}: {rows} rows")
+        if not quiet:
+            click.echo(f"{name}: {_count(rows, 'row')}")
+
+    # only a stage that needs the parses can send work to a Dask cluster
+    options = [_output_option, _processes_option, *([_stage_engine_option, _scheduler_option] if parses else []), _config_option, _quiet_option]
+    for option in reversed(options):
+        command = option(command)
+    main.command(name, help=help_text)(_fail_cleanly(command))
 
 
 for _stage in STAGES[1:]:  # ingest has its own command: it reads an input folder
-    _stage_command(_stage.name, _stage.help)
+    _stage_command(_stage.name, _stage.help, _stage.parses)
 
 
 @main.command("report")

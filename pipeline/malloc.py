@@ -4,9 +4,9 @@ spaCy allocates its batch arrays (token vectors, parser states) afresh for every
 them at its end. glibc's malloc gives freed memory at the top of its heap back to the kernel once
 it exceeds a small threshold (and serves blocks above another threshold with their own mmap), so
 the next batch faults every page in again. A parse worker keeps nothing between batches, so its
-heap shrinks back every time: on 300 BBC articles its two workers took 477,000 page faults and
-2.8 s of kernel time, against about 50,000 and 0.6-0.9 s with the settings below (a one-process
-run gains less, since what it keeps pins the heap's top). Forked workers inherit the settings.
+heap shrinks back every time, and the settings below save most of those page faults and the kernel
+time they cost (docs/performance.md; a one-process run gains less, since what it keeps pins the
+heap's top). Forked workers inherit the settings.
 
 What it costs: a process may keep up to `TRIM_THRESHOLD` of freed memory it no longer uses.
 Where the C library is not glibc this does nothing; a `MALLOC_*_` environment variable of the

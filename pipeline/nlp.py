@@ -172,11 +172,10 @@ MATMUL = "numpy-blas-1thread"
 def _numpy_matmul(nlp: Language) -> None:
     """Run the model's layers' matrix products on numpy's BLAS, one thread, instead of thinc's BLIS.
 
-    The weights and the layers are the model's own; only who multiplies changes. On the hosts
-    measured here numpy's OpenBLAS does the model's large products about 3x faster than the BLIS
-    that thinc bundles (the whole parse about 1.4-1.7x), and the annotations were identical on
-    every BBC and ECB+ dev article. One thread per process: parallelism is `--processes`, and
-    a 1-process run uses one core.
+    The weights and the layers are the model's own; only who multiplies changes. numpy's OpenBLAS
+    does the model's large products faster than the BLIS that thinc bundles (docs/performance.md),
+    and the annotations were identical on every BBC and ECB+ dev article. One thread per process:
+    parallelism is `--processes`, and a 1-process run uses one core.
     """
     from thinc.api import NumpyOps
     from threadpoolctl import threadpool_limits

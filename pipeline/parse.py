@@ -34,8 +34,8 @@ from .timexes import TIMEX_VERSION, timex_from_json, timex_to_json
 #: articles in the same order, so a corpus that fits is loaded from disk once per run, not per stage.
 KEEP_DOCS = 1024
 #: Chunks of a window per parse worker. Workers take the next chunk as they finish one, so the last
-#: chunk bounds how long one worker idles while another finishes: with 4 a chunk, 300 BBC articles
-#: parsed in 9.6-10.6 s on 2 workers, with 16 in 9.2-9.5 s (three rounds each, same machine).
+#: chunk bounds how long one worker idles while another finishes: smaller chunks balance the workers
+#: better (16 against 4: docs/performance.md).
 CHUNKS_PER_WORKER = 16
 #: Articles whose texts are read ahead for parsing: the parse reads at most two such windows of
 #: texts at a time, whatever the corpus size.
@@ -46,7 +46,7 @@ def _decoders_looked_up_once() -> None:
     """Make srsly look up its msgpack decoders once per process, not once per parse loaded.
 
     srsly asks its registry for every decoder on each unpack, and the registry scans the installed
-    packages' entry points each time: about 1 ms, a third of loading a news article's parse. The
+    packages' entry points each time, a large share of loading a news article's parse. The
     entry points are fixed for the process (catalogue reads them once, at import), and nothing here
     registers a decoder later, so the first answer stays right.
     """

@@ -56,7 +56,9 @@ CLAIMS_CODE = (
     MODELS_DIR / "checkworthiness",
 )
 #: Code and data whose change makes dedup's cached candidate pairs and text scores stale.
-PAIRS_CODE = (PACKAGE_DIR / "dedup.py", PACKAGE_DIR / "matching.py", PACKAGE_DIR / "similarity.py", MODELS_DIR / "similarity")
+PAIRS_CODE = (
+    PACKAGE_DIR / "dedup.py", PACKAGE_DIR / "matching.py", *sorted((PACKAGE_DIR / "similarity").glob("*.py")), MODELS_DIR / "similarity"
+)
 #: What conflicts reads of the entities and timexes tables (the names and the dates it reports).
 CONFLICTS_ENTITY_COLUMNS = ("entity_id", "canonical_name")
 CONFLICTS_TIMEX_COLUMNS = ("timex_id", "text", "value")
@@ -422,8 +424,7 @@ def _per_article_cache(
                 cache.put(key, found[article_id])
         ordered = [found[a].cast(schema) for a in ok["article_id"].to_pylist()]
         # one chunk per column, not one per article: a forked worker pickles the batch's table back
-        # to the main process, and pyarrow pickles each chunk on its own (on 300 BBC articles' claims,
-        # 0.18 s in 16 batches of 20 chunks, against 0.01 s combined)
+        # to the main process, and pyarrow pickles each chunk on its own (docs/performance.md)
         return pa.concat_tables([schema.empty_table(), *ordered]).combine_chunks(), {"articles_computed": len(todo)}
 
     return annotate
@@ -700,8 +701,8 @@ def _long_lived(config: PipelineConfig) -> Iterator[None]:
 def _ready_later_stages(ctx: RunContext) -> None:
     """Import and load what the stages after parsing need, while parse workers keep the cores busy.
 
-    Otherwise the run would pay for it later with the workers gone: datasketch alone imports scipy
-    (~0.35 s). A `make` stage process never calls this: it imports only what its own stage uses.
+    Otherwise the run would pay for it later with the workers gone: datasketch alone imports scipy.
+    A `make` stage process never calls this: it imports only what its own stage uses.
     """
     import datasketch  # noqa: F401  (dedup's blocking)
     from rapidfuzz import fuzz  # noqa: F401  (dedup's and conflicts' wording similarity)

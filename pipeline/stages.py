@@ -20,8 +20,9 @@ class Stage:
     writes: str
     #: Tables it reads directly (the Makefile rule's table prerequisites).
     reads: tuple[str, ...]
-    #: Files and model folders (from the project root) whose change makes its output stale,
-    #: besides what every stage depends on (the package's core modules, the install).
+    #: Files and folders (from the project root) whose change makes its output stale, besides what
+    #: every stage depends on (the package's core modules, the install). A folder of the package
+    #: means its modules (`pipeline/timex/` is `pipeline/timex/*.py`); a model folder, every file in it.
     code: tuple[str, ...]
     #: Whether it needs the articles' parses (then the model and parser code make it stale too).
     parses: bool
@@ -48,7 +49,7 @@ STAGES: tuple[Stage, ...] = (
         "patterns in models/entities/patterns.jsonl) with one entity_id per real-world entity across articles.",
     ),
     Stage(
-        "timexes", "timexes", ("sentences",), ("pipeline/timexes.py", "pipeline/timex.py", "models/timex/"), True,
+        "timexes", "timexes", ("sentences",), ("pipeline/timexes.py", "pipeline/timex/", "models/timex/"), True,
         "OUTPUT/articles.parquet + sentences.parquet → OUTPUT/timexes.parquet: dates, times, durations and sets "
         "normalized to TIMEX3 values, relative ones anchored on each article's publication date.",
     ),
@@ -62,7 +63,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         "dedup", "claim_clusters", ("claims",),
-        ("pipeline/dedup.py", "pipeline/matching.py", "pipeline/stories.py", "pipeline/similarity.py", "pipeline/places.py",
+        ("pipeline/dedup.py", "pipeline/matching.py", "pipeline/stories.py", "pipeline/similarity/", "pipeline/places.py",
          "models/similarity/", "models/places/"),
         True,
         "OUTPUT/claims.parquet → OUTPUT/claim_clusters.parquet: articles grouped into stories, claims into events "
@@ -71,7 +72,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         "conflicts", "conflicts", ("claim_clusters",),
-        ("pipeline/conflicts.py", "pipeline/matching.py", "pipeline/dedup.py", "pipeline/similarity.py", "models/places/"),
+        ("pipeline/conflicts.py", "pipeline/matching.py", "pipeline/dedup.py", "pipeline/similarity/", "models/places/"),
         False,
         "OUTPUT/claims + claim_clusters + entities + timexes .parquet → OUTPUT/conflicts.parquet: pairs of claims "
         "about the same event and slot that disagree on a date, quantity, place, negation, agent or list.",

@@ -19,7 +19,7 @@ from .timex import Timex, find_timexes
 def _version() -> str:
     """Hash of the recognizer's code and rules: cached timexes from other versions are not reused."""
     h = hashlib.sha256()
-    for path in [PACKAGE_DIR / "timex.py", *sorted((MODELS_DIR / "timex").glob("*"))]:
+    for path in [*sorted((PACKAGE_DIR / "timex").glob("*.py")), *sorted((MODELS_DIR / "timex").glob("*"))]:
         h.update(path.read_bytes())
     return h.hexdigest()[:12]
 

@@ -28,7 +28,7 @@ def mixed_input(tmp_path: Path) -> Path:
 
 def test_run_accounts_for_every_input_and_prints_summary(mixed_input: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", "--input", str(mixed_input), "--output", str(out), "--quiet"])
+    result = CliRunner().invoke(main, ["run", "--input", str(mixed_input), "--output", str(out)])
     assert result.exit_code == 0, result.output
     assert "2 accepted / 3 rejected" in result.output
     articles = pq.read_table(out / "articles.parquet").to_pylist()
@@ -63,10 +63,62 @@ def test_errors_are_one_line_with_exit_code(tmp_path: Path, args: list[str], cod
 
 def test_empty_input_folder_writes_empty_tables(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
-    result = CliRunner().invoke(main, ["run", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--quiet"])
+    result = CliRunner().invoke(main, ["run", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "0 accepted / 0 rejected" in result.output
     assert pq.read_table(tmp_path / "out" / "sentences.parquet").num_rows == 0
+
+
+def test_quiet_prints_nothing_on_success(tmp_path: Path) -> None:
+    # --quiet is for scripts and make: it used to print the summary all the same
+    (tmp_path / "in").mkdir()
+    out = str(tmp_path / "out")
+    run = CliRunner().invoke(main, ["run", "--input", str(tmp_path / "in"), "--output", out, "--quiet"])
+    assert run.exit_code == 0 and run.output == ""
+    stage = CliRunner().invoke(main, ["conflicts", "--output", out, "--quiet"])
+    assert stage.exit_code == 0 and stage.output == ""
+    loud = CliRunner().invoke(main, ["conflicts", "--output", out])
+    assert loud.exit_code == 0 and loud.output.strip() == "conflicts: 0 rows"
+
+
+@pytest.mark.parametrize(
+    ("n", "noun", "plural", "expected"),
+    [
+        (1, "conflict", None, "1 conflict"),  # it said "1 conflicts"
+        (0, "conflict", None, "0 conflicts"),  # none is plural
+        (2, "row", None, "2 rows"),
+        (1, "entity", "entities", "1 entity"),  # an irregular plural, one
+        (3, "entity", "entities", "3 entities"),  # an irregular plural, many
+    ],
+)
+def test_counts_in_the_summary_agree_in_number(n: int, noun: str, plural: str | None, expected: str) -> None:
+    from pipeline.cli import _count
+
+    assert _count(n, noun, plural) == expected
+
+
+def test_top_level_help_lists_commands_in_stage_order_without_cutting_them() -> None:
+    # the commands were listed alphabetically, each description cut at the terminal's width ("...")
+    from pipeline.stages import STAGES
+
+    result = CliRunner().invoke(main, ["--help"], terminal_width=80)
+    assert result.exit_code == 0
+    listed = [line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line.startswith("  ") and not line.startswith("    ")]
+    assert listed == ["run", *[s.name for s in STAGES], "report", "publish", "dictionary"]
+    assert "..." not in result.output.split("Commands:")[1]
+    flat = " ".join(result.output.split())
+    assert all(" ".join(s.help.split()[-3:]) in flat for s in STAGES)  # every description to its end
+
+
+@pytest.mark.parametrize("stage", ["segment", "entities", "timexes", "claims", "dedup", "conflicts"])
+def test_a_stage_offers_the_dask_engine_only_when_it_parses(stage: str) -> None:
+    # the engine only parses: a stage that reads no parse (conflicts) has nothing to send to Dask
+    from pipeline.stages import BY_NAME
+
+    result = CliRunner().invoke(main, [stage, "--help"])
+    assert result.exit_code == 0
+    assert ("--engine" in result.output) == BY_NAME[stage].parses
+    assert ("--scheduler" in result.output) == BY_NAME[stage].parses
 
 
 def test_every_command_documents_inputs_and_outputs() -> None:
@@ -97,7 +149,7 @@ def test_run_summary_counts_clusters_not_rows(tmp_path: Path) -> None:
     from conftest import SEEDS
 
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", "--input", str(SEEDS), "--output", str(out), "--processes", "1", "--quiet"])
+    result = CliRunner().invoke(main, ["run", "--input", str(SEEDS), "--output", str(out), "--processes", "1"])
     assert result.exit_code == 0, result.output
     clusters = pq.read_table(out / "claim_clusters.parquet").to_pylist()
     distinct = {r["cluster_id"] for r in clusters}

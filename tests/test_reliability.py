@@ -158,7 +158,7 @@ def bad_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, d
     folder = base / "in"
     shutil.copytree(SEEDS, folder)
     _write_bad_inputs(folder)
-    result = CliRunner().invoke(main, ["run", "--input", str(folder), "--output", str(base / "out"), "--quiet"])
+    result = CliRunner().invoke(main, ["run", "--input", str(folder), "--output", str(base / "out")])
     assert result.exit_code == 0, (result.output, result.exception)
     rows = pq.read_table(base / "out" / "articles.parquet").to_pylist()
     by_source = {str(r["source"]): r for r in rows}
@@ -475,7 +475,7 @@ def test_folder_with_no_articles_gives_empty_tables(tmp_path: Path, make: Callab
     folder = tmp_path / "in"
     folder.mkdir()
     make(folder)
-    result = _cli("run", "--input", str(folder), "--output", str(tmp_path / "out"), "--quiet")
+    result = _cli("run", "--input", str(folder), "--output", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert "articles: 0 accepted / 0 rejected" in result.output
     tables = _tables(tmp_path / "out")

@@ -9,6 +9,7 @@ import pytest
 
 from pipeline import similarity as sim
 from pipeline.similarity import ModelError, PairScore, ParaphraseScorer
+from pipeline.similarity import features as sim_features, model as sim_model
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +106,8 @@ def test_idf_sums_do_not_depend_on_the_order_a_set_is_walked_in() -> None:
     # `a & b` walks b when both sets have one size: a plain sum then depended on the hash seed
     idf = {"w1": 0.1, "w2": 0.2, "w3": 0.3, "w4": 1e-17}
     words = ["w1", "w2", "w3", "w4"]
-    assert sim._idf_sum(words, idf, 1.0) == sim._idf_sum(words[::-1], idf, 1.0)
-    assert sim._idf_sq(words, idf, 1.0) == sim._idf_sq(words[::-1], idf, 1.0)
+    assert sim_features._idf_sum(words, idf, 1.0) == sim_features._idf_sum(words[::-1], idf, 1.0)
+    assert sim_features._idf_sq(words, idf, 1.0) == sim_features._idf_sq(words[::-1], idf, 1.0)
 
 
 def test_determinism_and_batch_equals_single(scorer: ParaphraseScorer) -> None:
@@ -198,7 +199,7 @@ def test_missing_artifact_raises_typed_error(tmp_path: pathlib.Path) -> None:
     ],
 )
 def test_corrupt_artifact_raises_typed_error(tmp_path: pathlib.Path, content: str) -> None:
-    (tmp_path / sim.MODEL_FILE).write_text(content)
+    (tmp_path / sim_model.MODEL_FILE).write_text(content)
     with pytest.raises(ModelError) as exc:
         ParaphraseScorer.load(tmp_path)
     assert str(tmp_path) in str(exc.value)
@@ -268,15 +269,15 @@ def test_edit_distance_features_read_a_bounded_prefix(monkeypatch: pytest.Monkey
         partial.extend((len(x), len(y)))
         return original_partial(x, y, *args, **kwargs)
 
-    original_partial = sim.fuzz.partial_ratio
-    monkeypatch.setattr(sim.fuzz, "partial_ratio", spy_partial)
-    monkeypatch.setattr(sim.Levenshtein, "distance", spy(sim.Levenshtein.distance))
-    monkeypatch.setattr(sim, "_longest_common_run", spy(sim._longest_common_run))
+    original_partial = sim_features.fuzz.partial_ratio
+    monkeypatch.setattr(sim_features.fuzz, "partial_ratio", spy_partial)
+    monkeypatch.setattr(sim_features.Levenshtein, "distance", spy(sim_features.Levenshtein.distance))
+    monkeypatch.setattr(sim_features, "_longest_common_run", spy(sim_features._longest_common_run))
     features = sim.pair_features(long_a, long_b, {}, 1.0)
-    assert len(features) == sim.N_FEATURES and all(f == f for f in features)  # no NaN
-    assert len(seen) == 4 and max(seen) <= sim.MAX_FUZZY_CHARS
+    assert len(features) == sim_features.N_FEATURES and all(f == f for f in features)  # no NaN
+    assert len(seen) == 4 and max(seen) <= sim_features.MAX_FUZZY_CHARS
     # partial_ratio is the steepest (0.3 s a pair at 2,000 characters): it reads the shortest prefix
-    assert len(partial) == 2 and max(partial) <= sim.MAX_PARTIAL_CHARS
+    assert len(partial) == 2 and max(partial) <= sim_features.MAX_PARTIAL_CHARS
 
 
 def test_the_scorer_analyses_text_with_the_pipeline_s_own_spacy_setup() -> None:

@@ -19,9 +19,9 @@ MAKEFILE = ROOT / "Makefile"
 
 
 def _rules() -> dict[str, list[str]]:
-    """Makefile target → its prerequisites (continuation lines joined, `$(wildcard d/*)` read as `d/`,
-    other variables left as written)."""
-    text = re.sub(r"\$\(wildcard (\S+)/\*\)", r"\1/", MAKEFILE.read_text(encoding="utf-8").replace("\\\n", " "))
+    """Makefile target → its prerequisites (continuation lines joined, `$(wildcard d/*)` and
+    `$(wildcard d/*.py)` read as `d/`, other variables left as written)."""
+    text = re.sub(r"\$\(wildcard (\S+)/\*(?:\.py)?\)", r"\1/", MAKEFILE.read_text(encoding="utf-8").replace("\\\n", " "))
     rules: dict[str, list[str]] = {}
     for line in text.splitlines():
         m = re.match(r"^(\S+):(?!=)\s*(.*)$", line)

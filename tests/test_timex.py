@@ -375,7 +375,7 @@ def test_find_timexes_refs_and_sets(nlp: Language) -> None:
 
 def test_rule_prefilter_words_are_in_every_match() -> None:
     # _scan skips a rule whose "needs" words are all absent: each match must contain one of them
-    from pipeline.timex import _lexicon
+    from pipeline.timex.rules import _lexicon
 
     texts = [c[0] for c in ABSOLUTE + RELATIVE + TIMES + DURATIONS + SETS] + [c[0] for c in ANCHORED_VALUES]
     texts += [c[0] for c in IN_CONTEXT] + [c[0] for c in NOT_TIMEXES]
@@ -419,7 +419,7 @@ def test_timexes_in_a_sentence_thousands_of_characters_long_are_still_found(nlp:
     # Text without full stops parses as one "sentence"; every timex in it used to read the whole
     # sentence (span.sent), which made a 1 MB article quadratic. It now reads a window around the
     # timex, and the dates in it are found and anchored as anywhere else.
-    from pipeline.timex import MAX_CONTEXT_CHARS
+    from pipeline.timex.recognise import MAX_CONTEXT_CHARS
 
     filler = " ".join(["the council and the bridge of the river"] * (MAX_CONTEXT_CHARS // 40 + 10))
     text = f"{filler} on 3 May 2019 the mayor resigned and {filler} in March the works began"

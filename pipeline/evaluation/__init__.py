@@ -9,6 +9,14 @@ from pathlib import Path
 from types import ModuleType
 
 
+def missing_data(*paths: Path) -> str | None:
+    """One line naming the first of `paths` that does not exist (None when all do), for a main() to print."""
+    for path in paths:
+        if not path.exists():
+            return f"error: {path}: not found (the shared data: set PIPELINE_SHARED=DIR, or run `make eval SHARED=DIR`)"
+    return None
+
+
 def load_scorer(path: Path, name: str | None = None) -> ModuleType:
     """A scorer shipped with the shared data (a script beside the gold), imported as a module."""
     spec = importlib.util.spec_from_file_location(name or path.stem, path)

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from ..config import PACKAGE_DIR, PipelineConfig, SHARED_DIR
 from ..runner import run_all
+from . import missing_data
 
 ROOT = PACKAGE_DIR.parent
 GOLD = ROOT / "tests" / "data" / "gold" / "claims_gold.jsonl"
@@ -115,8 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
-    if not ECB.exists():
-        print(f"skipping ECB+ sentences: {ECB} not found", file=sys.stderr)
+    problem = missing_data(ECB)  # the gold set's ECB+ sentences are read from it
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     result = evaluate()
     print("Claim selection on the hand-annotated gold set (tests/data/gold, 238 sentences)")
     print(f"{'split':<10} {'sent':>5} {'P':>6} {'R':>6} {'F1':>6} {'claims':>7} {'standalone':>10}")

@@ -20,6 +20,7 @@ import numpy as np
 from pipeline import similarity as sim
 from pipeline.training.similarity import analyze_texts, metrics, read_mrpc
 from ..config import SHARED_DIR
+from . import missing_data
 
 DEFAULT_DATA = SHARED_DIR / "eval" / "mrpc"
 
@@ -60,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the results as JSON too")
     args = ap.parse_args(argv)
     test_file = args.data / "msr_paraphrase_test.txt" if args.data.is_dir() else args.data
+    problem = missing_data(test_file)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     scorer = sim.ParaphraseScorer.load(args.model)
     pairs = read_mrpc(test_file)
     t0 = time.perf_counter()

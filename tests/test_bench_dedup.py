@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 import spacy
 
-from pipeline import benchmark_dedup as bd
+from bench import dedup as bd
 from pipeline.schemas import CLAIMS, table_from_rows
 
 TEXTS = [

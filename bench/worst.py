@@ -1,4 +1,4 @@
-"""Worst-case articles: ``python -m pipeline.benchmark_worst`` (part of ``make bench``).
+"""Worst-case articles: ``python -m bench.worst`` (part of ``make bench``).
 
 One allowed article (up to ``max_article_bytes``) must not stall a run. Each worst case below is
 built at a quarter of the size limit and just under it, and each is run through ``pipeline run``
@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from .config import DEFAULT_CONFIG
+from pipeline.config import DEFAULT_CONFIG
 
 DEFAULT_RESULTS = Path("bench") / "worst_results.json"
 
@@ -127,7 +127,7 @@ def growth_exponent(small: Timing, large: Timing, *, baseline: float) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m pipeline.benchmark_worst", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench.worst", description=__doc__.split("\n\n")[0])
     p.add_argument("--max-bytes", type=int, default=DEFAULT_CONFIG.max_article_bytes - 4_096, help="the large article (default: just under the limit)")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds one article may take (default: %(default)s)")
     p.add_argument("--max-exponent", type=float, default=1.3, help="fail above this growth exponent (default: %(default)s)")
