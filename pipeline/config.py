@@ -160,6 +160,10 @@ class PipelineConfig:
     #: page, a login wall or an error page. The shortest gold body of the extraction benchmark's dev
     #: pages is far longer.
     min_html_body_chars: int = 200
+    #: Languages the spaCy model reads (ISO 639-1, as py3langid names them). An article in another
+    #: language is kept with its text and sentences and a warning, but gets no entities, timexes or
+    #: claims: the English model would only make noise of it (docs/html-input.md).
+    model_languages: tuple[str, ...] = ("en",)
     #: Stories, events and same-fact clusters (the dedup stage).
     dedup: DedupSettings = field(default_factory=DedupSettings)
     #: When two claims are about the same thing (the conflicts stage).
