@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .errors import ArticleRejected
 
@@ -50,7 +50,7 @@ def extract_page(html: bytes | str, *, url: str | None = None, min_chars: int = 
         doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, **_EXTRACT_OPTIONS)
     except (ValueError, TypeError, RecursionError) as exc:  # lxml on a page it cannot parse
         raise ArticleRejected(f"cannot parse the HTML page ({type(exc).__name__})") from None
-    text = _paragraphs(getattr(doc, "text", None) or "") if doc is not None else ""
+    text = _blocks(doc.body) if doc is not None and getattr(doc, "body", None) is not None else ""
     title = _clean(getattr(doc, "title", None)) if doc is not None else None
     if len(text) < min_chars:
         raise ArticleRejected(_why_no_body(html, title, len(text), min_chars))
@@ -64,10 +64,29 @@ def extract_page(html: bytes | str, *, url: str | None = None, min_chars: int = 
     )
 
 
-def _paragraphs(text: str) -> str:
-    """One paragraph a line → paragraphs separated by a blank line, spaces inside a line collapsed."""
-    lines = (_LINE_SPACE.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
-    return "\n\n".join(line for line in lines if line)
+def _blocks(body: Any) -> str:
+    """The main text from trafilatura's XML body: one paragraph per block (a heading, a paragraph, a
+    list, a table, a quote), the lines of a block (line breaks, list items, table rows) kept together.
+
+    A block of several lines is then never taken for a section heading (segment's rule: one short line
+    without final punctuation), which a list item or a table row on a paragraph of its own would be.
+    """
+    from trafilatura.xml import xmltotxt
+
+    paragraphs: list[str] = []
+    for block in body:
+        tail, block.tail = block.tail, None
+        if block.tag == "table":
+            rows = ("\t".join(_clean(" ".join(cell.itertext())) or "" for cell in row.iter("cell")) for row in block.iter("row"))
+            lines = [row.strip() for row in rows]
+        else:
+            lines = [_LINE_SPACE.sub(" ", line).strip() for line in xmltotxt(block, False).split("\n")]
+        lines = [line for line in lines if line]
+        if lines:
+            paragraphs.append((" " if block.tag == "head" else "\n").join(lines))
+        if tail and tail.strip():
+            paragraphs.append(_LINE_SPACE.sub(" ", tail).strip())
+    return "\n\n".join(paragraphs)
 
 
 def _why_no_body(html: bytes | str, title: str | None, n_chars: int, min_chars: int) -> str:
