@@ -72,7 +72,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
 # C0/C1 control characters other than tab and newline; replaced by spaces so offsets stay 1:1.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_FINAL_PUNCT = tuple(".!?:;…\"'”’)。！？」』")
+#: How a line of body text ends: a short line without it is a section heading.
+FINAL_PUNCT = tuple(".!?:;…\"'”’)。！？」』")
 #: Characters an id keeps: letters and digits of any script (`café`, `北京-2024`, `статья-1`), and . _ : @ + -
 _ID_SAFE = re.compile(r"[^\w.:@+-]+")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -177,7 +178,7 @@ def _page_row(
     """The article row of an HTML page; fields given by the input (JSON Lines, WARC) win over the page's."""
     from .webpage import extract_page
 
-    page = extract_page(html, url=url, min_chars=config.min_html_body_chars)
+    page = extract_page(html, url=url, min_chars=config.min_html_body_chars, recall_below=config.html_recall_below_chars)
     body = clean_text(page.text).strip("\n")
     _check_size(len(body.encode("utf-8")), config=config)
     date, date_from = (published, "input") if published is not None else (page.published, "page") if page.published else (fallback_date, fallback_from)
@@ -509,7 +510,7 @@ def is_heading(paragraph: str, *, max_words: int) -> bool:
         bool(stripped)
         and "\n" not in stripped
         and len(stripped.split()) <= max_words
-        and not stripped.endswith(_FINAL_PUNCT)
+        and not stripped.endswith(FINAL_PUNCT)
     )
 
 
