@@ -29,7 +29,9 @@ _WHOLE: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
         r"^[\s(\[]*(?:source:[^©]*)?(?:tm and\s+)?(?:©|\(c\)\s*\d{4}|copyright\b)"
         r"|\ball rights reserved\b"
         r"|\bmay not be (?:re)?published,? broadcast,? rewritten,? or redistributed\b"
-        r"|\b(?:tm and )?copyright (?:©\s*)?(?:19|20)\d\d\b", _I), None),
+        r"|\b(?:tm and )?copyright (?:©\s*)?(?:19|20)\d\d\b"
+        r"|\bfor your personal,? non-?commercial use only\b|\bto order (?:presentation-ready|multiple) copies\b"
+        r"|\bgoverned by our subscriber agreement\b", _I), None),
     ("contributor", re.compile(
         r"\bcontributed (?:to )?(?:this |the )?(?:report|story|article|reporting)\W*$"
         r"|^\W*(?:the )?associated press contributed\W*$", _I), None),
@@ -72,7 +74,8 @@ _WHOLE: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
         r"|for access to this article|please (?:log|sign|enable|disable|subscribe|turn off)|you need an online service"
         r"|we use cookies|this (?:site|website) uses cookies|by (?:using|continuing to use) this (?:site|website)"
         r"|accept cookies|text \w+ to \d+|or sign up|copy link|print this|comments? \(\d+\)|leave a comment"
-        r"|join the conversation|new comments are|comments are closed|to continue reading|already a (?:print )?subscriber|close skip\b)"
+        r"|join the conversation|new comments are|comments are closed|to continue reading|already a (?:print )?subscriber|close skip\b"
+        r"|[-•*]?\s*order reprints\b|[-•*]?\s*print article\b|this article has been sent to\b)"
         r"|\bskip in skip\b|\bembed x share\b|\bphotos can be ordered\b"
         r"|\b(?:sign up for (?:our|one of our|the)\b[^.]{0,40}newsletters?|subscribe (?:now|today)|\{\* \w+ \*\})", _I), _SHORT),
     ("related", re.compile(
@@ -82,6 +85,8 @@ _WHOLE: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
         r"|^\s*(?:>>|»)\s*(?:read|more|related|watch|click|see)\b"
         r"|^\W*for more (?:on this story|information|news|coverage)\b[^.]{0,60}\b(?:visit|see|go to|watch)\b", _I), _SHORT),
     ("related", re.compile(r"^[^|]{0,120}\|[^|]{0,120}\|"), None),
+    # a bare link on a line of its own (the page's address, a "read more" target)
+    ("related", re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", _I), None),
     ("byline", re.compile(r"\b(?:updated|posted|published):\s*(?:\w+day,|\w+\.? \d{1,2},|\d{1,2}/\d{1,2}/\d{2,4})", _I), None),
     ("embed", re.compile(
         r"\bpic\.twitter\.com/"

@@ -470,6 +470,14 @@ class SegmentAndMentions:
         self.mentions.cache.put(self.mentions.key(article_id, parse_key, [own]), found)
 
 
+def model_read(articles: pa.Table, config: PipelineConfig) -> pa.Table:
+    """The articles in a language the model reads (`model_languages`): the only ones entities, timexes
+    and claims look at; the others keep their text and sentences."""
+    language = articles["language"]
+    readable = pc.or_kleene(pc.is_null(language), pc.is_in(language, pa.array(config.model_languages, pa.string())))
+    return articles.filter(readable)
+
+
 def stage_segment(ctx: RunContext) -> int:
     """Parse the accepted articles (cached) and write sentences.parquet (cached per article)."""
     started = time.perf_counter()
@@ -494,7 +502,7 @@ def stage_entities(ctx: RunContext) -> int:
     the linking index (the distinct names). The rows are written a batch at a time.
     """
     started = time.perf_counter()
-    articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
+    articles = model_read(read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS), ctx.config)
     docs = ctx.docs(articles)
     sentences = ArticleCursor(ctx.output_dir, "sentences", columns=ENTITY_SENTENCE_COLUMNS)
     annotate = _per_article_cache(
@@ -539,7 +547,7 @@ def stage_entities(ctx: RunContext) -> int:
 def stage_timexes(ctx: RunContext) -> int:
     """Temporal expressions normalized to TIMEX3 → timexes.parquet."""
     started = time.perf_counter()
-    articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
+    articles = model_read(read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS), ctx.config)
     docs = ctx.docs(articles)
 
     def annotate(batch: pa.Table, inp: dict[str, pa.Table]) -> Annotated:
@@ -568,7 +576,7 @@ def stage_claims(ctx: RunContext) -> int:
     is extracted again only when one of them changed.
     """
     started = time.perf_counter()
-    articles = read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS)
+    articles = model_read(read_table(ctx.output_dir, "articles", columns=ARTICLE_INDEX_COLUMNS), ctx.config)
     docs = ctx.docs(articles)
     scorer, lexicon = ctx.claim_models()
     cached = _per_article_cache(

@@ -33,6 +33,9 @@ ARTICLES = pa.schema(
         _f("text", _STR, "Article body; every start_char/end_char in other tables indexes into it."),
         _f("format", _STR, "Input format detected: `seed`, `plain`, `jsonl` or `html` (an HTML file, a WARC record, "
            "a JSON Lines record carrying `html`)."),
+        _f("language", _STR, "Language of `text`, an ISO 639-1 code (py3langid; `en` for a text under 40 words in Latin "
+           "script). Only articles in the model's languages (`en`) get entities, timexes and claims; the others keep their "
+           "text and sentences, with a warning. Null when rejected."),
         _f("encoding", _STR, "Text encoding the input was decoded from (`html`: the page's own, found by the extractor)."),
         _f("n_chars", pa.int64(), "Length of `text` in characters."),
         _f("status", _STR, "`ok` or `rejected`.", nullable=False),

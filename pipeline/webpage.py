@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .errors import ArticleRejected
+from .ingest import FINAL_PUNCT
 
 
 class Page(NamedTuple):
@@ -27,12 +28,13 @@ class Page(NamedTuple):
     author: str | None
 
 
-#: trafilatura's settings: `favor_precision` and no comments lift body precision on the
-#: extraction benchmark's dev pages from .931 to .955 at a recall cost of one point (docs/html-input.md).
+#: trafilatura's settings, besides `favor_precision` (extract_page): favouring precision and no comments
+#: lift body precision on the extraction benchmark's dev pages from .931 to .955 at a recall cost of
+#: one point (docs/html-input.md).
 #: htmldate's extensive search is off: it guesses a date from any year on the page ("© 2019" gives
 #: 2019-01-01), and a wrong date is worse than none (a WARC record then has its WARC-Date).
 _EXTRACT_OPTIONS: dict[str, object] = {
-    "favor_precision": True, "include_comments": False, "include_tables": True, "deduplicate": False,
+    "include_comments": False, "include_tables": True, "deduplicate": False,
     "date_extraction_params": {"extensive_search": False, "original_date": True},
 }
 _PASSWORD = re.compile(rb"<input[^>]+type\s*=\s*[\"']?password", re.IGNORECASE)
@@ -40,17 +42,18 @@ _ERROR_TITLE = re.compile(r"\b(404|403|410|500|not found|page (?:not|cannot be) 
 _LINE_SPACE = re.compile(r"[ \t\u00a0]+")
 
 
-def extract_page(html: bytes | str, *, url: str | None = None, min_chars: int = 200) -> Page:
-    """The article of an HTML page, or ArticleRejected saying why the page has none."""
-    import trafilatura
+def extract_page(html: bytes | str, *, url: str | None = None, min_chars: int = 200, recall_below: int = 500) -> Page:
+    """The article of an HTML page, or ArticleRejected saying why the page has none.
 
-    if isinstance(html, bytes) and not html.strip() or isinstance(html, str) and not html.strip():
-        raise ArticleRejected("empty HTML page")
-    try:
-        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, **_EXTRACT_OPTIONS)
-    except (ValueError, TypeError, RecursionError) as exc:  # lxml on a page it cannot parse
-        raise ArticleRejected(f"cannot parse the HTML page ({type(exc).__name__})") from None
-    text = _paragraphs(getattr(doc, "text", None) or "") if doc is not None else ""
+    trafilatura runs favouring precision; when that leaves under `recall_below` characters (it chose a
+    reprint notice over a paywalled page's article), it runs again with its balanced settings and the
+    longer text is kept.
+    """
+    doc, text = _extract(html, url, favor_precision=True)
+    if len(text) < recall_below:
+        balanced, more = _extract(html, url, favor_precision=False)
+        if len(more) > len(text):
+            doc, text = balanced, more
     title = _clean(getattr(doc, "title", None)) if doc is not None else None
     if len(text) < min_chars:
         raise ArticleRejected(_why_no_body(html, title, len(text), min_chars))
@@ -64,10 +67,55 @@ def extract_page(html: bytes | str, *, url: str | None = None, min_chars: int = 
     )
 
 
-def _paragraphs(text: str) -> str:
-    """One paragraph a line → paragraphs separated by a blank line, spaces inside a line collapsed."""
-    lines = (_LINE_SPACE.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
-    return "\n\n".join(line for line in lines if line)
+def _extract(html: bytes | str, url: str | None, *, favor_precision: bool) -> tuple[Any, str]:
+    """trafilatura's document of the page (None when it found nothing) and its main text."""
+    import trafilatura
+
+    if isinstance(html, bytes) and not html.strip() or isinstance(html, str) and not html.strip():
+        raise ArticleRejected("empty HTML page")
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_precision=favor_precision, **_EXTRACT_OPTIONS)
+    except (ValueError, TypeError, RecursionError) as exc:  # lxml on a page it cannot parse
+        raise ArticleRejected(f"cannot parse the HTML page ({type(exc).__name__})") from None
+    return doc, _blocks(doc.body) if doc is not None and getattr(doc, "body", None) is not None else ""
+
+
+def _blocks(body: Any) -> str:
+    """The main text from trafilatura's XML body: one paragraph per block (a heading, a paragraph, a
+    list, a table, a quote), the lines of a block (line breaks, list items, table rows) kept together.
+
+    A block of several lines is then never taken for a section heading (segment's rule: one short line
+    without final punctuation), which a list item or a table row on a paragraph of its own would be.
+    """
+    from trafilatura.xml import xmltotxt
+
+    paragraphs: list[list[str]] = []  # each a paragraph's lines
+    run = False  # whether the last paragraph is a run of unpunctuated one-line blocks
+    for block in body:
+        tail, block.tail = block.tail, None
+        if block.tag == "table":
+            rows = ("\t".join(_clean(" ".join(cell.itertext())) or "" for cell in row.iter("cell")) for row in block.iter("row"))
+            lines = [row.strip() for row in rows]
+        else:
+            lines = [_LINE_SPACE.sub(" ", line).strip() for line in xmltotxt(block, False).split("\n")]
+        lines = [line for line in lines if line]
+        if tail and tail.strip():
+            lines.append(_LINE_SPACE.sub(" ", tail).strip())
+        if not lines:
+            continue
+        if block.tag == "head":
+            paragraphs.append([" ".join(lines)])
+            run = False
+            continue
+        # consecutive one-line paragraphs without final punctuation (scores, dates, names) are a
+        # list in all but markup: one paragraph of lines, not a string of section headings
+        short = len(lines) == 1 and not lines[0].endswith(FINAL_PUNCT)
+        if short and run:
+            paragraphs[-1].extend(lines)
+        else:
+            paragraphs.append(lines)
+        run = short
+    return "\n\n".join("\n".join(lines) for lines in paragraphs)
 
 
 def _why_no_body(html: bytes | str, title: str | None, n_chars: int, min_chars: int) -> str:

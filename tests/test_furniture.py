@@ -68,6 +68,12 @@ from pipeline.furniture import furniture_parts, furniture_reason
         ("For more on this story, visit www.journalgazette.net later today or see Tuesday's print edition.", "related"),
         # a gallery counter in the middle of a slide's text
         ("Property crime incidents: 56 Violent crime incidents: 1 Photo: Google Maps Image 13 of 44 31.", "gallery"),
+        # a paywalled page's reprint notice (extraction dev pages)
+        ("This copy is for your personal, non-commercial use only.", "copyright"),
+        # the reprint and print buttons as a list
+        ("- Order Reprints\n- Print Article", "prompt"),
+        # the page's own address on a line of its own
+        ("https://www.barrons.com/articles/home-depot-stock-earnings-report-51574168486", "related"),
     ],
 )
 def test_furniture_is_found_with_its_reason(sentence: str, reason: str) -> None:
@@ -95,6 +101,10 @@ def test_furniture_is_found_with_its_reason(sentence: str, reason: str) -> None:
         "Police said the man was shot twice and taken to a hospital.",
         # a quote about copyright is still reporting
         "The lawsuit says the station broke copyright law when it aired the footage last year without permission from the family.",
+        # a sentence that gives an address is reporting
+        "The city posted the new rules at https://example.gov/rules on Monday.",
+        # printing as news
+        "Print articles in the Gazette fell by half last year.",
     ],
 )
 def test_reporting_is_not_furniture(sentence: str) -> None:

@@ -63,9 +63,6 @@ def test_plain_text_title_detection(text: str, title: str | None, body_start: st
         (b"<!DOCTYPE html><html><body><p>Hi</p></body></html>", "HTML page"),
         # only a title and byline, no body
         (b"Just A Title\n\nby Someone 3 views\n", "no body text"),
-        # clearly not English
-        (("Der Bundestag hat am Donnerstag mit großer Mehrheit beschlossen, dass die Regierung "
-          "neue Mittel für die Bahn und den Nahverkehr bereitstellen soll. " * 5).encode(), "English"),
     ],
 )
 def test_unusable_text_files_are_rejected_with_reason(data: bytes, reason: str) -> None:
@@ -74,6 +71,30 @@ def test_unusable_text_files_are_rejected_with_reason(data: bytes, reason: str) 
     assert reason in row["error"]
     assert row["article_id"] == "rejected:bad.txt"
     assert len(row["content_sha256"]) == 64
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "read"),
+    [
+        # German: kept, named, with a warning (no claims are drawn from it)
+        ("Der Bundestag hat am Donnerstag mit großer Mehrheit beschlossen, dass die Regierung "
+         "neue Mittel für die Bahn und den Nahverkehr bereitstellen soll. " * 5, "de", False),
+        # Japanese: few space-separated words, judged by its script
+        ("月曜日、両国の首脳がヘルシンキで会談した。会談は約二時間続き、軍備管理について話し合った。" * 4, "ja", False),
+        # English scores and names with few function words (a sports round-up) is still English
+        ("Viera 35, Rockledge 14: Quarterback Sam Jones threw three touchdowns. Melbourne 21, Palm Bay 7. "
+         "Eau Gallie 28, Cocoa 10. Satellite 17, Titusville 13. Merritt Island 42, Astronaut 0. " * 3, "en", True),
+        # a short English text: too few words for a guess, English as before
+        ("Café owners met on Monday. They agreed.", "en", True),
+    ],
+)
+def test_language_is_named_and_other_languages_are_kept_with_a_warning(text: str, language: str, read: bool) -> None:
+    row = _one("story.txt", text.encode())
+    assert row["status"] == "ok" and row["text"].strip() == text.strip()
+    assert row["language"] == language
+    assert (row["warnings"] is None) == read
+    if not read:
+        assert f"language '{language}'" in row["warnings"] and "no entities, timexes or claims" in row["warnings"]
 
 
 @pytest.mark.parametrize(

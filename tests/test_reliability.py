@@ -208,8 +208,8 @@ BAD_INPUT_CASES = [
     ("feed.jsonl:6", "rejected", "no 'text'"),
     # a JSON value that is not an object
     ("feed.jsonl:7", "rejected", "expected a JSON object, got list"),
-    # a record in Russian
-    ("feed.jsonl:8", "rejected", "does not look like English"),
+    # a record in Russian: kept, not read by the English model (test_other_languages_get_sentences_only)
+    ("feed.jsonl:8", "ok", "В понедельник лидеры"),
     # a record in Latin-1, not UTF-8
     ("feed.jsonl:9", "rejected", "not valid UTF-8"),
     # an integer too long for Python's int parser (ValueError, not JSONDecodeError)
@@ -222,10 +222,10 @@ BAD_INPUT_CASES = [
     ("feed.jsonl:14", "ok", "The last record arrived on Sunday."),
     # the final line is truncated and has no newline
     ("feed.jsonl:15", "rejected", "line 15: malformed JSON"),
-    # German
-    ("german.txt", "rejected", "does not look like English"),
-    # Japanese in three paragraphs: few "words" (no spaces), but clearly not English
-    ("japanese.txt", "rejected", "does not look like English"),
+    # German: kept, not read by the English model
+    ("german.txt", "ok", "Der Bundestag hat am Donnerstag"),
+    # Japanese in three paragraphs: few "words" (no spaces), but clearly not English: kept, not read
+    ("japanese.txt", "ok", "月曜日、両国の首脳"),
     # a few control characters become spaces (offsets stay exact)
     ("control_few.txt", "ok", "The mayor  resigned on Friday.  Officials  confirmed it."),
     # one NUL byte in otherwise plain text: treated as binary (like git does), by design
@@ -283,6 +283,21 @@ def test_bad_input_details(bad_run: tuple[Path, dict[str, dict[str, object]], st
     got = set(sentences["article_id"].to_pylist())
     assert {"feed-ok", "feed-last", "utf16_bom", "latin1", "dup_story", "crlf"} <= got
     assert not any(a.startswith("rejected:") for a in got)
+
+
+def test_other_languages_get_sentences_only(bad_run: tuple[Path, dict[str, dict[str, object]], str]) -> None:
+    out, rows, _ = bad_run
+    others = {"feed.jsonl:8": "ru", "german.txt": "de", "japanese.txt": "ja"}
+    ids = {rows[source]["article_id"] for source in others}
+    assert {source: rows[source]["language"] for source in others} == others
+    assert all("not one the model reads" in str(rows[source]["warnings"]) for source in others)
+    # their text is segmented (a reader and the extraction score see it) ...
+    assert ids <= set(pq.read_table(out / "sentences.parquet")["article_id"].to_pylist())
+    # ... but the English model draws no entity, time expression or claim from it
+    for table in ("entities", "timexes", "claims"):
+        assert not ids & set(pq.read_table(out / f"{table}.parquet")["article_id"].to_pylist()), table
+    # English articles are read as before
+    assert rows["latin1.txt"]["article_id"] in set(pq.read_table(out / "claims.parquet")["article_id"].to_pylist())
 
 
 def test_bad_inputs_lose_nothing_of_the_seeds(bad_run: tuple[Path, dict[str, dict[str, object]], str], seed_run: Path) -> None:

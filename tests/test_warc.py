@@ -79,6 +79,25 @@ def test_html_responses_become_articles_and_everything_else_has_a_reason(tmp_pat
         assert reason in joined
 
 
+GERMAN_PAGE = ("<html><head><title>Neue Brücke</title></head><body><article><p>"
+               + "Der Stadtrat hat am Montag beschlossen, dass die alte Brücke über den Fluss im Frühjahr "
+               "abgerissen und bis zum Ende des nächsten Jahres durch einen Neubau ersetzt werden soll. " * 4
+               + "</p></article></body></html>").encode()
+
+
+def test_a_page_in_another_language_is_an_article_of_its_own_language(tmp_path: Path) -> None:
+    # a crawl's count of pages adds up: the German page is kept (no claims are drawn from it later)
+    _archive(tmp_path / "mixed.warc.gz", [
+        ("https://gazette.example.com/a", _page(1), {}),
+        ("https://zeitung.example.de/b", GERMAN_PAGE, {}),
+    ])
+    rows = {r["url"]: r for r in _rows(tmp_path) if r["status"] == "ok"}
+    assert {url: r["language"] for url, r in rows.items()} == {"https://gazette.example.com/a": "en", "https://zeitung.example.de/b": "de"}
+    assert "Stadtrat" in str(rows["https://zeitung.example.de/b"]["text"])
+    assert "not one the model reads" in str(rows["https://zeitung.example.de/b"]["warnings"])
+    assert rows["https://gazette.example.com/a"]["warnings"] is None
+
+
 def test_the_article_limit_applies_per_record_not_to_the_archive(tmp_path: Path) -> None:
     pages = [(f"https://gazette.example.com/{n}", _page(n) + b"<!--" + bytes(20_000) + b"-->", {}) for n in range(6)]
     _archive(tmp_path / "big.warc", pages, gzip=False)

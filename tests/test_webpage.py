@@ -112,3 +112,29 @@ def test_a_glued_caption_is_its_own_sentence_and_the_rest_is_reporting(nlp: Lang
         ("A shooting victim was flown to a hospital in Houston on Monday.", None),
     ]
     assert all(text[r["start_char"] : r["end_char"]] == r["text"] for r in rows)
+
+
+LIST_AND_TABLE_PAGE = """<html><head><title>Tour dates announced</title></head><body><article>
+<h1>Tour dates announced</h1>
+<p>The band announced a thirty-date tour on Monday, its first in a decade, with stops across the country
+and two nights in Nashville where the tour will end in the autumn after five months on the road.</p>
+<h2>Where they play</h2>
+<ul><li>June 9 – West Palm Beach, FL</li><li>June 10 – Tampa, FL</li><li>June 17 – Nashville, TN</li></ul>
+<p>Ticket prices were set at a level the band said fans could afford, and a share of every sale goes to
+a music school the drummer founded in his home town twenty years ago.</p>
+<table><tr><th>City</th><th>Seats</th></tr><tr><td>Tampa</td><td>19,000</td></tr><tr><td>Nashville</td><td>20,000</td></tr></table>
+</article></body></html>"""
+
+
+def test_lists_and_tables_are_body_text_and_real_headings_stay_headings(nlp: Language) -> None:
+    # segment takes a short line without final punctuation for a section heading: a list item or a
+    # table row on a paragraph of its own would vanish from the sentences (and the extraction score)
+    (row,) = ingest([RawInput("tour.html", LIST_AND_TABLE_PAGE.encode())]).to_pylist()
+    assert row["status"] == "ok", row["error"]
+    text = str(row["text"])
+    rows = segment(ingest([RawInput("tour.html", LIST_AND_TABLE_PAGE.encode())]), {"tour": nlp(text)}).to_pylist()
+    body = " ".join(r["text"] for r in rows)
+    for item in ("June 9 – West Palm Beach, FL", "June 17 – Nashville, TN", "Tampa\t19,000", "Nashville\t20,000"):
+        assert item in body
+    assert {r["section"] for r in rows} >= {"Where they play"}
+    assert all(text[r["start_char"] : r["end_char"]] == r["text"] for r in rows)
