@@ -793,6 +793,12 @@ class _Resolver:
             e = self.entity_of(binder, frozenset({"person"}))
             if e is None or not self._plausible_person(e.entity_id, e.name, number):
                 return None
+            if e.entity_id not in self.d.genders and any(
+                self.lex.gender_cues.get(t.lower_) == number and not e.start_char <= t.idx < e.end_char for t in binder.subtree
+            ):
+                # "Tom Kirsch, an attorney for Jackson's wife, said she has signed a plea agreement": the
+                # speaker's gender is unknown and a woman stands in the subject: "she" may be either
+                return None
             return _BOUND if binder.i in inside else Resolution(e.name, (e.entity_id,))
         plural = binder.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "conj" for c in binder.children)
         if (number == "plural") != plural:

@@ -262,6 +262,9 @@ def _claim_on(claims: list[dict[str, object]], text: str, words: str) -> dict[st
 @pytest.mark.parametrize(
     ("text", "words", "kept", "not_invented"),
     [
+        # BASIL dev: the speaker's gender is unknown and a woman stands in his phrase: "she" stays
+        ("Tom Kirsch, an attorney for Jackson's wife, said she has signed a plea agreement with federal prosecutors and would plead guilty to one tax count.",
+         "plead guilty", "would plead guilty", "Tom Kirsch would"),
         # seed: two places named apart are not "the two countries"
         ("Trump and Putin discussed North Korea and counterterrorism in 2017. Syria was discussed in 2018. "
          "The two countries possess 90 percent of the world's nuclear weapons.", "The two countries possess", "The two countries", "North Korea"),
